@@ -1,0 +1,157 @@
+"""The `assistant` command: ingest the corpus, ask questions, serve the chat, run the evals.
+
+A thin layer: each command builds `Settings` from the environment and its options, then
+calls the ingest pipeline or one `Assistant`. Errors a user can fix are printed as one line
+and a non-zero exit status, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from assistant.settings import Settings
+
+
+def _settings(**overrides: Any) -> Settings:
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+@click.group()
+def cli() -> None:
+    """Ask the Powys children's services reports questions and get cited answers."""
+
+
+@cli.command()
+@click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path), help="Folder of documents.")
+@click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index folder.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def ingest(corpus_dir: Path | None, index_dir: Path | None, as_json: bool, quiet: bool) -> None:
+    """Load, clean, split, embed and index the corpus; only changed files are embedded again.
+
+    Exit status 0 when every file was ingested, 3 when some were skipped (each is listed
+    with its reason), 1 when ingest could not run.
+    """
+    from ingest.embedder import load_embedder
+    from ingest.manifest import ManifestError
+    from ingest.pipeline import ingest_corpus
+    from ingest.store import open_client
+
+    settings = _settings(corpus_dir=corpus_dir, index_dir=index_dir)
+    try:
+        client = open_client(settings.index_dir, settings.chroma_host, settings.chroma_port)
+        summary = ingest_corpus(
+            settings.corpus_dir,
+            client,
+            lambda: load_embedder(settings.model_path, settings.embed_batch_size),
+            max_file_bytes=settings.max_file_bytes,
+            write_batch_size=settings.write_batch_size,
+            progress=not quiet and not as_json,
+        )
+    except (FileNotFoundError, ManifestError) as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        click.echo(json.dumps(_summary_dict(summary), indent=2))
+    else:
+        for skipped in summary.skipped:
+            click.echo(f"skipped {skipped.name}: {skipped.reason}", err=True)
+        click.echo(f"Ingested {summary.line()}")
+    sys.exit(3 if summary.skipped else 0)
+
+
+def _summary_dict(summary: Any) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    return asdict(summary)
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--history", multiple=True, help="An earlier question of the conversation (repeatable, oldest first).")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole answer as one JSON object.")
+@click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path), help="Folder of documents.")
+@click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index folder.")
+def ask(question: str, history: tuple[str, ...], as_json: bool, corpus_dir: Path | None, index_dir: Path | None) -> None:
+    """Answer QUESTION from the indexed reports, with numbered citations."""
+    from assistant.service import InvalidQuestion, create_assistant
+
+    settings = _settings(corpus_dir=corpus_dir, index_dir=index_dir)
+    _require_index(settings)
+    try:
+        answer = create_assistant(settings).ask(question, list(history))
+    except InvalidQuestion as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(answer.text)
+    if answer.query != answer.question:
+        click.echo(f"\n(searched for: {answer.query})")
+    for c in answer.citations:
+        click.echo(f"\n[{c.n}] {c.title} ({c.source}, characters {c.start}-{c.end})\n    “{' '.join(c.quote.split())}”")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=7860, show_default=True, help="Port to listen on.")
+def serve(host: str, port: int) -> None:
+    """Start the chat in the browser (ingests the corpus first if there is no index yet)."""
+    from assistant.app import serve as serve_app
+
+    settings = _settings()
+    _require_index(settings)
+    serve_app(settings, host, port)
+
+
+@cli.command()
+@click.option("--dataset", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Question set (JSON lines).")
+@click.option("--json", "as_json", is_flag=True, help="Print metrics and per-question results as JSON.")
+@click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=Path), help="Write Markdown, HTML and a chart here.")
+@click.option("--mode", "modes", multiple=True, type=click.Choice(["hybrid", "bm25", "dense"]), help="Retrieval modes to run (default: all three).")
+def evals(dataset: Path | None, as_json: bool, report_dir: Path | None, modes: tuple[str, ...]) -> None:
+    """Run the question set through the chat's code path; exit 1 when a metric misses its threshold."""
+    from assistant.service import create_assistant
+    from evals.dataset import DEFAULT_DATASET, load_dataset
+    from evals.report import failing_rows, metrics_table, text_table, write_reports
+    from evals.runner import MODES, gate, load_thresholds, run_all, to_json
+
+    settings = _settings()
+    _require_index(settings)
+    questions = load_dataset(dataset or DEFAULT_DATASET)
+    ordered = tuple(m for m in MODES if m in modes) if modes else MODES
+    results = run_all(create_assistant(settings), questions, ordered)
+    thresholds = load_thresholds()
+    failures = gate(results[0].metrics, thresholds) if results[0].mode == "hybrid" else []
+    if as_json:
+        click.echo(json.dumps(to_json(results, failures), ensure_ascii=False, indent=2))
+    else:
+        click.echo(text_table(metrics_table(results, thresholds)))
+        click.echo(f"\nFailing questions ({results[0].mode}):")
+        click.echo(text_table(failing_rows(results[0]), width=48))
+        click.echo("\nGate: " + ("passed" if not failures else "FAILED\n  " + "\n  ".join(failures)))
+    if report_dir:
+        for path in write_reports(results, thresholds, failures, report_dir):
+            click.echo(f"wrote {path}", err=True)
+    sys.exit(1 if failures else 0)
+
+
+def _require_index(settings: Settings) -> None:
+    from ingest.store import index_exists
+
+    if not settings.chroma_host and not index_exists(settings.index_dir):
+        raise click.ClickException(
+            f"No index at {settings.index_dir}. Run `assistant ingest` (or `make ingest`) first."
+        )
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+"""Spot the kinds of thing a short answer can be: names, dates, durations and figures.
+
+Pattern-based on purpose: it runs on every candidate sentence of every question, must be
+fast and predictable, and only has to say whether a sentence *could* answer "who",
+"when" or "how many", and which words would.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.questions import DATE, DURATION, NAME, NUMBER
+
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
+)
+_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_NUMBER_WORD = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|twenty"
+    r"|thirty|forty|fifty|hundred|thousand|million|dozen|half|double|doubled|tripled|trebled"
+    r"|quadrupled)"
+)
+_PATTERNS: dict[str, re.Pattern[str]] = {
+    DATE: re.compile(
+        rf"\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?:\s+(?:19|20)\d{{2}})?"
+        rf"|\b{_MONTH}\s+\d{{1,2}}\b|\b{_MONTH}(?:\s+(?:19|20)\d{{2}})?\b|\b{_WEEKDAY}\b"
+        rf"|\b(?:19|20)\d{{2}}\b|\byear[- ]end\b|\bnext year\b|\bthis year\b"
+    ),
+    DURATION: re.compile(
+        rf"\b(?:\d+(?:[-–]\d+)?|{_NUMBER_WORD})\s+(?:working\s+)?(?:days?|weeks?|months?|years?)\b"
+        r"|\b(?:quarterly|annually|monthly|weekly|daily|yearly)\b|\bon a \w+ basis\b",
+        re.IGNORECASE,
+    ),
+    NUMBER: re.compile(
+        rf"£\s?\d[\d,.]*\s?(?:m|bn|k|million|billion)?\b|\b\d[\d,.]*%|\b(?!(?:19|20)\d{{2}}\b)\d[\d,.]*\b"
+        rf"|\b{_NUMBER_WORD}\b",
+        re.IGNORECASE,
+    ),
+}
+_NAME_WORD = r"(?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?|[A-Z]{2,})"
+_NAME = re.compile(
+    rf"\b(?:(?:Mr|Mrs|Ms|Dr|Cllr|Councillor|Professor|Sir)\.?\s+)?{_NAME_WORD}"
+    rf"(?:\s+(?:of\s+|for\s+|and\s+)?{_NAME_WORD})+"
+)
+_PERSON_TITLE = re.compile(r"^(?:Mr|Mrs|Ms|Dr|Cllr|Councillor|Professor|Sir)\.?\s+")
+
+
+def find(kind: str, text: str) -> list[str]:
+    """All phrases of `kind` in `text`, in order. Example: find("name", "by Steve Walker, a") -> ["Steve Walker"]."""
+    if kind == NAME:
+        return [_PERSON_TITLE.sub("", m.group(0)) for m in _NAME.finditer(text) if m.start() > 0 or " " in m.group(0)]
+    if kind == DATE:
+        return [m.group(0) for m in _PATTERNS[DATE].finditer(text)] + find(DURATION, text)
+    pattern = _PATTERNS.get(kind)
+    return [m.group(0) for m in pattern.finditer(text)] if pattern else []

@@ -1,0 +1,98 @@
+"""Read a question: what kind of answer it wants, which words matter, and what a follow-up refers to.
+
+The answerer uses the expected answer type to prefer sentences that contain one (a name for
+"who", a date for "when", a figure for "how many") and to notice when none of the retrieved
+sentences could answer. Follow-ups are made self-contained before retrieval: a pronoun is
+replaced by the name the previous question was answered with, and the previous question's
+words are carried along.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant import terms
+
+NAME, DATE, NUMBER, DURATION = "name", "date", "number", "duration"
+
+_EXPECTATIONS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(p, re.IGNORECASE), kind)
+    for p, kind in (
+        (r"\bhow (?:many|much)\b|\bwhat (?:number|percentage|proportion|amount|sum)\b", NUMBER),
+        (r"\bhow long\b|\bhow often\b|\bhow soon\b", DURATION),
+        (r"\bwhen\b|\bwhat (?:date|day|year|month|time)\b|\bwhich (?:date|day|year|month)\b"
+         r"|\bby what (?:date|time)\b|\bon what date\b", DATE),
+        (r"^\s*(?:and\s+)?who\b|\bwho (?:is|was|were|are|led|carried|wrote|chaired)\b"
+         r"|\bwhat is the name\b|\bname of\b|\bwhich (?:councillor|person|officer|inspector)\b", NAME),
+    )
+]
+_FOLLOW_UP_PRONOUN = re.compile(
+    r"\b(he|she|him|her|his|hers|they|them|their|it|its|this|that|these|those|there|then)\b",
+    re.IGNORECASE,
+)
+_PERSON_PRONOUN = re.compile(r"\b(he|she|him|her|his)\b", re.IGNORECASE)
+_FOLLOW_UP_OPENING = re.compile(r"^\s*(and|also|what about|how about|but|so)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question made ready for retrieval and answering."""
+
+    original: str
+    query: str  # the text retrieval uses: spelling fixed, follow-up made self-contained
+    expects: str | None
+    stems: tuple[str, ...]  # content stems of the question itself
+    context_stems: tuple[str, ...] = ()  # stems carried over from earlier questions
+
+
+def expected_answer(question: str) -> str | None:
+    """The kind of answer the wording asks for. Example: "How many recommendations?" -> "number"."""
+    for pattern, kind in _EXPECTATIONS:
+        if pattern.search(question):
+            return kind
+    return None
+
+
+def correct_spelling(question: str, vocabulary: terms.Vocabulary) -> str:
+    """Replace words the corpus does not know by their nearest corpus word."""
+
+    def fix(match: re.Match[str]) -> str:
+        word = match.group(0)
+        corrected = vocabulary.correct(word.lower())
+        if corrected == word.lower():
+            return word
+        return corrected.capitalize() if word[0].isupper() else corrected
+
+    return re.sub(r"[A-Za-z]{4,}", fix, question)
+
+
+def is_follow_up(question: str) -> bool:
+    """Questions leaning on an earlier one: "And how many now?", "What did he say?"."""
+    return bool(_FOLLOW_UP_OPENING.search(question) or _FOLLOW_UP_PRONOUN.search(question))
+
+
+def resolve(
+    question: str,
+    vocabulary: terms.Vocabulary,
+    history: list[str],
+    previous_name: str = "",
+) -> Question:
+    """Build the retrieval query: fix spelling, then fold in the history for a follow-up."""
+    fixed = correct_spelling(question, vocabulary)
+    expects = expected_answer(fixed)
+    stems = tuple(terms.content_stems(fixed))
+    if not history or not is_follow_up(question):
+        return Question(question, fixed, expects, stems)
+    earlier = " ".join(correct_spelling(h, vocabulary) for h in history[-2:])
+    if previous_name and _PERSON_PRONOUN.search(fixed):
+        # The name carries the context: "What did he say?" -> "What did Steve Walker say?"
+        # The name is context, not the topic: the answer must be about what is asked of them.
+        query = _PERSON_PRONOUN.sub(lambda m: _possessive(m.group(0), previous_name), fixed, count=1)
+        return Question(question, query, expects, stems, tuple(terms.content_stems(previous_name)))
+    context = tuple(s for s in terms.content_stems(earlier) if s not in stems)
+    return Question(question, f"{fixed} (following: {earlier})", expects, stems, context)
+
+
+def _possessive(pronoun: str, name: str) -> str:
+    return f"{name}'s" if pronoun.lower() in ("his", "her", "hers") else name

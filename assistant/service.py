@@ -1,0 +1,163 @@
+"""The `Assistant`: one object that answers questions, shared by the CLI, the chat and the evals.
+
+`create_assistant(settings)` opens the index, loads the model once and builds the retrievers;
+`ask` runs rewrite → retrieve → choose sentences → cite → verify and returns an `Answer`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from assistant import questions, terms
+from assistant.answering import AnswerPolicy, Answerer, Choice
+from assistant.answers import Answer, RetrievedPassage
+from assistant.citations import cite
+from assistant.library import Library
+from assistant.retrieval import Hit, HybridRetriever
+from assistant.settings import Settings
+from ingest.embedder import Embedder, load_embedder
+from ingest.store import open_client, passages_collection
+
+NOT_COVERED = "The reports do not appear to cover this."
+
+
+class InvalidQuestion(ValueError):
+    """A question that cannot be asked as given; the message is meant for the user."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict an answer to some documents and/or a date range (ISO dates, inclusive)."""
+
+    documents: tuple[str, ...] = ()
+    date_from: str = ""
+    date_to: str = ""
+
+
+class Assistant:
+    """Answers questions about the indexed reports with verified citations."""
+
+    def __init__(self, settings: Settings, library: Library, retriever: HybridRetriever, embedder: Embedder) -> None:
+        self.settings = settings
+        self.library = library
+        self.retriever = retriever
+        self.embedder = embedder
+        self.vocabulary = terms.Vocabulary((p.passage.text for p in library.passages), embedder.known_words())
+        self.answerer = Answerer(library, self.vocabulary, AnswerPolicy())
+        self._embed_query = lru_cache(maxsize=1024)(self._embed_uncached)
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[str] = (),
+        filters: Filters | None = None,
+        mode: str | None = None,
+    ) -> Answer:
+        """Answer `question`, using `history` (earlier questions, oldest first) for follow-ups."""
+        question = self._validated(question)
+        history = [h for h in (h.strip() for h in history) if h][-4:]
+        previous_name = self._previous_name(history, filters, mode)
+        resolved = questions.resolve(question, self.vocabulary, history, previous_name)
+        allowed = self._allowed_documents(filters)
+        hits = self.retriever.retrieve(resolved.query, self._embed_query(resolved.query), allowed, mode)
+        choice = self.answerer.choose(resolved, hits, self.settings.max_citations)
+        return self._compose(question, resolved.query, choice, hits)
+
+    def _validated(self, question: str) -> str:
+        cleaned = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in question or "")
+        cleaned = " ".join(cleaned.split())
+        if not cleaned:
+            raise InvalidQuestion("Please type a question.")
+        if len(cleaned) > self.settings.max_question_chars:
+            raise InvalidQuestion(
+                f"That question is {len(cleaned):,} characters long; please keep it under "
+                f"{self.settings.max_question_chars:,}."
+            )
+        return cleaned
+
+    def _previous_name(self, history: list[str], filters: Filters | None, mode: str | None) -> str:
+        """The name the last earlier question was answered with, for "he"/"she" in a follow-up."""
+        if not history:
+            return ""
+        earlier = self.ask(history[-1], history[:-1], filters, mode)
+        return earlier.short_answer if earlier.answered else ""
+
+    def _allowed_documents(self, filters: Filters | None) -> set[str] | None:
+        if filters is None or not (filters.documents or filters.date_from or filters.date_to):
+            return None
+        allowed = set(filters.documents or self.library.documents)
+        return {d for d in allowed if _in_range(self.library, d, filters.date_from, filters.date_to)}
+
+    def _embed_uncached(self, text: str) -> np.ndarray:
+        return self.embedder.embed_query(text)
+
+    def _compose(self, question: str, query: str, choice: Choice, hits: list[Hit]) -> Answer:
+        citations = cite(self.library, choice.sentences)
+        passages = [self._retrieved(hit) for hit in hits[: self.settings.top_k]]
+        if not choice.answered:
+            text = NOT_COVERED
+            if citations:
+                markers = ", ".join(f"[{c.n}]" for c in citations)
+                text += f" The nearest passages are {markers}."
+            return Answer(question, query, text, False, citations, passages)
+        body = " ".join(f"{_display(c.quote)} [{c.n}]" for c in citations)
+        text = f"{choice.short_answer}. {body}" if choice.short_answer else body
+        return Answer(question, query, text, True, citations, passages, choice.short_answer)
+
+    def _retrieved(self, hit: Hit) -> RetrievedPassage:
+        item = self.library.passages[hit.row]
+        p = item.passage
+        return RetrievedPassage(
+            id=item.id,
+            source=p.document_id,
+            title=self.library.title(p.document_id),
+            text=p.text,
+            start=p.start,
+            end=p.end,
+            score=round(hit.score, 6),
+            bm25_rank=hit.bm25_rank,
+            dense_rank=hit.dense_rank,
+            dense_similarity=round(hit.dense_similarity, 4),
+        )
+
+
+def _display(quote: str) -> str:
+    return " ".join(quote.split())
+
+
+def _in_range(library: Library, document_id: str, date_from: str, date_to: str) -> bool:
+    """Compare ISO dates at the precision the document has (a year-only date spans its year)."""
+    document = library.documents.get(document_id)
+    if document is None:
+        return False
+    date = document.meta.date
+    if not date:
+        return not (date_from or date_to)
+    first, last = _span(date)
+    return (not date_from or last >= date_from) and (not date_to or first <= date_to)
+
+
+def _span(date: str) -> tuple[str, str]:
+    if len(date) == 4:
+        return f"{date}-01-01", f"{date}-12-31"
+    if len(date) == 7:
+        year, month = int(date[:4]), int(date[5:7])
+        following = dt.date(year + month // 12, month % 12 + 1, 1)
+        return f"{date}-01", (following - dt.timedelta(days=1)).isoformat()
+    return date, date
+
+
+def create_assistant(settings: Settings) -> Assistant:
+    """Open the index named by `settings` and build an `Assistant` over it."""
+    client = open_client(settings.index_dir, settings.chroma_host, settings.chroma_port)
+    library = Library.from_index(client)
+    embedder = load_embedder(settings.model_path, settings.embed_batch_size)
+    retriever = HybridRetriever(
+        library, passages_collection(client), settings.candidates, settings.rrf_k, settings.retrieval_mode
+    )
+    return Assistant(settings, library, retriever, embedder)

@@ -1,0 +1,41 @@
+"""One settings object for the whole product, read from `ASSISTANT_*` environment variables.
+
+Built once at the edge (CLI, app start, test fixture) and passed down; nothing reads the
+environment at import time. The defaults run the embedded index on the bundled corpus with
+no configuration at all.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Deployment knobs and retrieval/answering parameters, each documented by its field."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="forbid")
+
+    corpus_dir: Path = Field(PROJECT_ROOT / "corpus", description="Folder of source documents.")
+    index_dir: Path = Field(PROJECT_ROOT / "index", description="Embedded ChromaDB store.")
+    data_dir: Path = Field(PROJECT_ROOT / "data", description="Feedback and other local data.")
+    chroma_host: str | None = Field(None, description="Chroma server host; embedded store if unset.")
+    chroma_port: int = Field(8000, description="Chroma server port.")
+    model_path: Path | None = Field(
+        None, description="Sentence-transformers model folder; the bundled MiniLM if unset."
+    )
+    embed_batch_size: int = Field(64, ge=1, description="Texts per encoder batch.")
+    write_batch_size: int = Field(2048, ge=1, description="Passages per Chroma write.")
+    max_file_bytes: int = Field(20_000_000, ge=1, description="Larger corpus files are skipped.")
+    top_k: int = Field(8, ge=1, description="Passages returned with an answer.")
+    candidates: int = Field(40, ge=1, description="Passages each retriever contributes to fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion damping constant.")
+    max_citations: int = Field(3, ge=1, description="Most sentences cited in one answer.")
+    max_question_chars: int = Field(2000, ge=1, description="Longer questions are refused.")
+    retrieval_mode: str = Field(
+        "hybrid", pattern="^(hybrid|bm25|dense)$", description="hybrid, bm25 or dense."
+    )

@@ -1,0 +1,98 @@
+"""Words as the answerer compares them: normalised, stemmed, weighted by rarity, spell-checked.
+
+Typographic quotes, dashes and non-breaking spaces are folded so that "children’s" in a
+scraped page matches "children's" typed in a question. Misspelt question words are mapped
+to the nearest word the corpus actually uses ("reprot" -> "report").
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+import Stemmer
+
+_FOLD = str.maketrans(
+    {"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " ", "\u202f": " "}
+)
+_WORD = re.compile(r"£?\d[\d,.]*[a-z]*|[a-z][a-z'-]*[a-z]|[a-z]")
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom whose why will with would you your yours yourself
+    yourselves according said say says tell told many much kind sort type way ever still yet
+    did does done get got one ones thing things did do anything something""".split()
+)
+_stemmer = Stemmer.Stemmer("english")
+
+
+def fold(text: str) -> str:
+    """Lowercase with quotes, dashes and odd spaces made plain."""
+    return text.translate(_FOLD).lower()
+
+
+def words(text: str) -> list[str]:
+    """Folded words, possessive 's dropped. Example: "Children’s £12m" -> ["children", "£12m"]."""
+    return [w[:-2] if w.endswith("'s") else w.strip("'") for w in _WORD.findall(fold(text))]
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    return str(_stemmer.stemWord(word))
+
+
+def content_stems(text: str) -> list[str]:
+    """Stems of the words that carry meaning (stopwords dropped)."""
+    return [stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1]
+
+
+class Vocabulary:
+    """Stem document frequencies of a passage collection, for rarity weights and spelling."""
+
+    def __init__(self, texts: Iterable[str], dictionary: frozenset[str] = frozenset()) -> None:
+        """`dictionary`: words known to be spelt right (the encoder's word list) and never corrected."""
+        self.dictionary = dictionary
+        frequency: Counter[str] = Counter()
+        surface: set[str] = set()
+        count = 0
+        for text in texts:
+            count += 1
+            tokens = [w for w in words(text) if w not in STOPWORDS and len(w) > 1]
+            surface.update(tokens)
+            frequency.update({stem(w) for w in tokens})
+        self.size = max(count, 1)
+        self.frequency = frequency
+        self._surface_by_initial: dict[str, list[str]] = {}
+        for word in surface:
+            self._surface_by_initial.setdefault(word[0], []).append(word)
+
+    def idf(self, stem_: str) -> float:
+        """Rarity weight; a stem the corpus never uses weighs the most."""
+        return math.log((self.size + 1) / (self.frequency.get(stem_, 0) + 0.5))
+
+    def knows(self, word: str) -> bool:
+        return stem(word) in self.frequency
+
+    def correct(self, word: str) -> str:
+        """The corpus word closest to an unknown `word` when close enough, else `word`.
+
+        Example: "reprot" -> "report", "socail" -> "social"; "budget" stays "budget".
+        """
+        if len(word) < 4 or word in STOPWORDS or word in self.dictionary or self.knows(word) or not word.isalpha():
+            return word
+        best, best_ratio = word, 0.0
+        for candidate in self._surface_by_initial.get(word[0], []):
+            if abs(len(candidate) - len(word)) > 2:
+                continue
+            ratio = SequenceMatcher(None, word, candidate).ratio()
+            if ratio > best_ratio:
+                best, best_ratio = candidate, ratio
+        return best if best_ratio >= 0.8 else word

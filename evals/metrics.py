@@ -1,0 +1,123 @@
+"""Score answers against the question set; every metric is defined in `evals/README.md`.
+
+Pure functions over (question, answer, document texts): no retrieval, no model.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from evals.dataset import EvalQuestion
+
+_FOLD = str.maketrans(
+    {"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " ", "\u202f": " "}
+)
+_MARKER = re.compile(r"\[\d+\]")
+RECALL_KS = (1, 3, 5)
+
+
+def normalise(text: str) -> str:
+    """Case, quotes, dashes and whitespace folded. Example: "Steve  WALKER’s" -> "steve walker's"."""
+    return " ".join(text.translate(_FOLD).lower().split())
+
+
+def contains_answer(text: str, answers: tuple[str, ...]) -> bool:
+    folded = normalise(text)
+    return any(normalise(a) in folded for a in answers)
+
+
+def answer_words(text: str) -> int:
+    return len(_MARKER.sub(" ", text).split())
+
+
+@dataclass
+class Outcome:
+    """One question's result, with what made it pass or fail."""
+
+    item: EvalQuestion
+    answer: dict[str, Any]
+    latency_ms: float
+    correct: bool = False
+    refused_correctly: bool = False
+    supported: bool = False
+    valid_citations: int = 0
+    citations: int = 0
+    on_source_citations: int = 0
+    first_relevant_rank: int | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def score(item: EvalQuestion, answer: dict[str, Any], latency_ms: float, texts: Mapping[str, str]) -> Outcome:
+    """Judge one answer (`Answer.to_dict()`) against its question."""
+    outcome = Outcome(item, answer, latency_ms)
+    citations = answer.get("citations", [])
+    outcome.citations = len(citations)
+    for c in citations:
+        text = texts.get(c["source"])
+        if text is not None and text[c["start"] : c["end"]] == c["quote"]:
+            outcome.valid_citations += 1
+        else:
+            outcome.problems.append(f"citation [{c['n']}] is not an exact slice of {c['source']}")
+        if c["source"] in item.sources:
+            outcome.on_source_citations += 1
+    if item.answerable:
+        outcome.correct = bool(answer["answered"]) and contains_answer(answer["answer"], item.answers)
+        outcome.supported = outcome.correct and any(contains_answer(c["quote"], item.answers) for c in citations)
+        for rank, passage in enumerate(answer.get("passages", []), start=1):
+            if contains_answer(passage["text"], item.answers):
+                outcome.first_relevant_rank = rank
+                break
+        if not answer["answered"]:
+            outcome.problems.append("refused although the reports answer it")
+        elif not outcome.correct:
+            outcome.problems.append("answer lacks every accepted answer")
+    else:
+        outcome.refused_correctly = not answer["answered"]
+        if not outcome.refused_correctly:
+            outcome.problems.append("answered although the reports do not say")
+    return outcome
+
+
+def summarise(outcomes: list[Outcome]) -> dict[str, float]:
+    """The metrics of `evals/README.md` over all outcomes."""
+    answerable = [o for o in outcomes if o.item.answerable]
+    unanswerable = [o for o in outcomes if not o.item.answerable]
+    correct = [o for o in answerable if o.correct]
+    all_citations = sum(o.citations for o in outcomes)
+    answerable_citations = sum(o.citations for o in answerable)
+    metrics: dict[str, float] = {
+        "answer_accuracy": _ratio(len(correct), len(answerable)),
+        "refusal_accuracy": _ratio(sum(o.refused_correctly for o in unanswerable), len(unanswerable)),
+        "false_refusals": _ratio(sum(not o.answer["answered"] for o in answerable), len(answerable)),
+        "citation_validity": _ratio(sum(o.valid_citations for o in outcomes), all_citations, empty=1.0),
+        "citation_support": _ratio(sum(o.supported for o in correct), len(correct)),
+        "source_precision": _ratio(sum(o.on_source_citations for o in answerable), answerable_citations),
+    }
+    for k in RECALL_KS:
+        hits = sum(o.first_relevant_rank is not None and o.first_relevant_rank <= k for o in answerable)
+        metrics[f"retrieval_recall_at_{k}"] = _ratio(hits, len(answerable))
+    metrics["mrr"] = _ratio(
+        sum(1.0 / o.first_relevant_rank for o in answerable if o.first_relevant_rank), len(answerable)
+    )
+    words = [answer_words(o.answer["answer"]) for o in answerable if o.answer["answered"]]
+    metrics["answer_words_mean"] = round(statistics.fmean(words), 2) if words else 0.0
+    metrics["answer_words_max"] = float(max(words, default=0))
+    latencies = sorted(o.latency_ms for o in outcomes)
+    metrics["latency_p50_ms"] = round(_percentile(latencies, 50), 1)
+    metrics["latency_p95_ms"] = round(_percentile(latencies, 95), 1)
+    return metrics
+
+
+def _ratio(part: float, whole: float, empty: float = 0.0) -> float:
+    return round(part / whole, 4) if whole else empty
+
+
+def _percentile(values: list[float], percent: float) -> float:
+    if not values:
+        return 0.0
+    index = min(len(values) - 1, max(0, round(percent / 100 * len(values) + 0.5) - 1))
+    return values[index]

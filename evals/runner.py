@@ -1,0 +1,90 @@
+"""Run the question set through `Assistant.ask`, the chat's own code path, and score it.
+
+The hybrid retriever is scored together with BM25-only and dense-only baselines through the
+same answerer, so a maintainer sees what the fusion buys.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.service import Assistant
+from evals.dataset import EvalQuestion
+from evals.metrics import Outcome, score, summarise
+
+MODES = ("hybrid", "bm25", "dense")
+THRESHOLDS = Path(__file__).resolve().parent / "thresholds.json"
+
+
+@dataclass
+class RunResult:
+    """Metrics and per-question outcomes of one retrieval mode."""
+
+    mode: str
+    metrics: dict[str, float]
+    outcomes: list[Outcome]
+
+
+def run_mode(assistant: Assistant, dataset: list[EvalQuestion], mode: str) -> RunResult:
+    texts = {doc_id: doc.text for doc_id, doc in assistant.library.documents.items()}
+    outcomes = []
+    for item in dataset:
+        started = time.perf_counter()
+        answer = assistant.ask(item.question, list(item.history), mode=mode).to_dict()
+        latency_ms = (time.perf_counter() - started) * 1000
+        outcomes.append(score(item, answer, latency_ms, texts))
+    return RunResult(mode, summarise(outcomes), outcomes)
+
+
+def run_all(assistant: Assistant, dataset: list[EvalQuestion], modes: tuple[str, ...] = MODES) -> list[RunResult]:
+    if dataset:  # warm the caches once so the first question's latency is not the model's start-up
+        assistant.ask(dataset[0].question)
+    return [run_mode(assistant, dataset, mode) for mode in modes]
+
+
+def load_thresholds(path: Path = THRESHOLDS) -> dict[str, dict[str, float]]:
+    """`{"min": {...}, "max": {...}}`: the bounds the hybrid's metrics must keep."""
+    raw: dict[str, dict[str, float]] = json.loads(path.read_text(encoding="utf-8"))
+    return raw
+
+
+def gate(metrics: dict[str, float], thresholds: dict[str, dict[str, float]]) -> list[str]:
+    """Failures as sentences; empty when every metric is within its bound."""
+    failures = [
+        f"{name} = {metrics[name]} is below its threshold {bound}"
+        for name, bound in thresholds.get("min", {}).items()
+        if metrics[name] < bound
+    ]
+    failures += [
+        f"{name} = {metrics[name]} is above its threshold {bound}"
+        for name, bound in thresholds.get("max", {}).items()
+        if metrics[name] > bound
+    ]
+    return failures
+
+
+def to_json(results: list[RunResult], failures: list[str]) -> dict[str, Any]:
+    hybrid = results[0]
+    return {
+        "metrics": hybrid.metrics,
+        "baselines": {r.mode: r.metrics for r in results[1:]},
+        "gate": {"passed": not failures, "failures": failures},
+        "questions": [
+            {
+                "id": o.item.id,
+                "question": o.item.question,
+                "expected": list(o.item.answers),
+                "answerable": o.item.answerable,
+                "answered": o.answer["answered"],
+                "answer": o.answer["answer"],
+                "query": o.answer["query"],
+                "problems": o.problems,
+                "latency_ms": round(o.latency_ms, 1),
+            }
+            for o in hybrid.outcomes
+        ],
+    }

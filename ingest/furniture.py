@@ -1,0 +1,85 @@
+"""Find the parts of a document that are content, leaving page furniture out.
+
+Scraped pages carry navigation, logo and icon lines, share buttons and image captions.
+Rather than rewriting the text (which would break citation offsets), this returns the
+character spans of the content blocks, one per line, so every passage made from them is
+still an exact slice of the original text.
+
+Does not decide where sentences end: see `splitter`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Whitespace as scraped pages have it: NBSP and friends count as blank.
+_BLANK = " \t\r\f\v\u00a0\u2007\u202f\ufeff"
+_BULLET = re.compile(r"^[•●▪◦·\-–—*]\s*")
+_GLUED_LOGO = re.compile(r"^(?:[A-Z][\w&'-]*\s){0,3}logo(?=[A-Z\"“‘])")
+_FURNITURE_LINE = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"\b(?:logo|icon)s?\b",
+        r"^(?:share|print|email|tweet|menu|search|home|skip to (?:main )?content)(?: this page)?$",
+        r"\bfollow us\b",
+        r"^read more\b",
+        r"^view full notice$",
+        r"^new!",
+        r"\b(?:getty images|image|photo|picture|copyright|©)\b",
+        r"\bcookies?\b",
+        r"\b(?:sign|log) ?in\b",
+    )
+]
+_FULL_DATE = re.compile(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}|\b(?:19|20)\d{2}\b")
+_SENTENCE_END = re.compile(r"[.!?:;][\"”’')\]]*$")
+_MAX_FURNITURE_WORDS = 12
+
+
+@dataclass(frozen=True)
+class Block:
+    """A run of content on one line: `text[start:end]`."""
+
+    start: int
+    end: int
+
+
+def content_blocks(text: str) -> list[Block]:
+    """Spans of the lines that are content, trimmed of bullets and glued logo text.
+
+    Example: "CSSIW logo\\n\\nCSSIW logoThe council..." -> one block covering "The council...".
+    """
+    blocks: list[Block] = []
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        block = _content_of_line(line, offset)
+        if block is not None:
+            blocks.append(block)
+        offset += len(line)
+    return blocks
+
+
+def _content_of_line(line: str, offset: int) -> Block | None:
+    body = line.rstrip("\r\n")
+    start = len(body) - len(body.lstrip(_BLANK))
+    end = len(body.rstrip(_BLANK))
+    if start >= end:
+        return None
+    stripped = body[start:end]
+    if is_furniture(stripped):
+        return None
+    for prefix in (_BULLET, _GLUED_LOGO):
+        match = prefix.match(body, start, end)
+        if match and match.end() < end:
+            start = match.end()
+    return Block(offset + start, offset + end)
+
+
+def is_furniture(line: str) -> bool:
+    """Short lines of site chrome: logos, icons, share/print buttons, captions, stray date parts."""
+    words = line.split()
+    if len(words) > _MAX_FURNITURE_WORDS or _SENTENCE_END.search(line):
+        return False
+    if len(words) <= 2 and not _FULL_DATE.search(line):
+        return True
+    return any(pattern.search(line) for pattern in _FURNITURE_LINE)

@@ -1,0 +1,95 @@
+"""Document metadata: from `corpus/manifest.json` where given, derived from the text otherwise.
+
+The manifest maps file names to title, publisher, date (ISO) and kind. A file dropped into
+the corpus without an entry still gets a title (its first headline-like line) and a date
+(the first full date in its text); what cannot be derived is left empty, never invented.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+from ingest.documents import DocumentMeta
+from ingest.furniture import Block
+
+MANIFEST_NAME = "manifest.json"
+_MAX_TITLE_CHARS = 150
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+         ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+         ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"), ("december", "dec")],
+        start=1,
+    )
+    for name in names
+}
+_NUMERIC_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})\b")
+_WORDY_DATE = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]{3,9})\.?,?\s+((?:19|20)\d{2})\b")
+
+
+class ManifestError(Exception):
+    """The manifest exists but cannot be used; the message says where it is wrong."""
+
+
+def read_manifest(corpus_dir: Path) -> dict[str, DocumentMeta]:
+    """Entries of the corpus manifest by file name; empty when there is no manifest."""
+    path = corpus_dir / MANIFEST_NAME
+    if not path.exists():
+        return {}
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return {
+            name: DocumentMeta(
+                title=str(entry.get("title", "")),
+                publisher=str(entry.get("publisher", "")),
+                date=str(entry.get("date", "")),
+                kind=str(entry.get("kind", "")),
+            )
+            for name, entry in raw["documents"].items()
+        }
+    except (OSError, ValueError, KeyError, AttributeError, TypeError) as error:
+        raise ManifestError(f"{path}: {error}") from None
+
+
+def derive_meta(text: str, blocks: list[Block], given: DocumentMeta | None) -> DocumentMeta:
+    """Fill what the manifest does not say from the text itself."""
+    given = given or DocumentMeta()
+    return DocumentMeta(
+        title=given.title or derive_title(text, blocks),
+        publisher=given.publisher,
+        date=given.date or derive_date(text),
+        kind=given.kind,
+    )
+
+
+def derive_title(text: str, blocks: list[Block]) -> str:
+    """The first content line short enough to be a headline."""
+    for block in blocks:
+        line = text[block.start : block.end].lstrip("# ").strip()
+        if line and len(line) <= _MAX_TITLE_CHARS:
+            return line
+    return ""
+
+
+def derive_date(text: str) -> str:
+    """The first full date written in the text, as ISO 8601 (day/month/year order)."""
+    candidates: list[tuple[int, str]] = []
+    for match in _NUMERIC_DATE.finditer(text):
+        day, month, year = (int(g) for g in match.groups())
+        candidates.append((match.start(), _iso(year, month, day)))
+    for match in _WORDY_DATE.finditer(text):
+        month = _MONTHS.get(match.group(2).lower(), 0)
+        candidates.append((match.start(), _iso(int(match.group(3)), month, int(match.group(1)))))
+    valid = sorted((position, iso) for position, iso in candidates if iso)
+    return valid[0][1] if valid else ""
+
+
+def _iso(year: int, month: int, day: int) -> str:
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return ""

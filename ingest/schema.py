@@ -1,0 +1,83 @@
+"""The index's schema: collection names, metadata fields, ids and the HNSW configuration.
+
+Both sides use this module: ingest writes through it, the assistant reads through it, so
+neither has to guess what the other stored. Ids are derived from content, which makes
+re-ingesting an unchanged corpus a no-op.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from ingest.documents import Document, DocumentMeta, Passage
+
+PASSAGES = "passages"
+DOCUMENTS = "documents"
+
+# Bump when loading, cleaning or splitting changes what passages a file yields: every
+# file's fingerprint changes with it, so the next ingest rebuilds them all.
+PIPELINE_VERSION = "1"
+
+# Cosine space for normalised MiniLM vectors. ef_search well above top-k keeps the
+# approximate search identical to brute force on corpora of this size (see the bench).
+HNSW_CONFIGURATION: dict[str, Any] = {
+    "hnsw": {"space": "cosine", "ef_construction": 200, "ef_search": 200, "max_neighbors": 32}
+}
+
+# The documents collection stores texts and metadata only; Chroma still wants a vector.
+PLACEHOLDER_VECTOR = [1.0]
+
+
+def passage_id(passage: Passage) -> str:
+    """Stable id from the passage's document, span and text.
+
+    Example: ("a.txt", 0, 5, "Hello") -> "3f0c..." the same on every run.
+    """
+    key = f"{passage.document_id}\x00{passage.start}\x00{passage.end}\x00{passage.text}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def fingerprint(data: bytes, meta: DocumentMeta, model_name: str) -> str:
+    """What a document's passages depend on: its bytes, its metadata, the pipeline and the model."""
+    digest = hashlib.sha256(data)
+    digest.update(json.dumps(meta.__dict__, sort_keys=True).encode("utf-8"))
+    digest.update(f"\x00{PIPELINE_VERSION}\x00{model_name}".encode())
+    return digest.hexdigest()
+
+
+def passage_metadata(passage: Passage, position: int, document_fingerprint: str) -> dict[str, Any]:
+    return {
+        "document_id": passage.document_id,
+        "start": passage.start,
+        "end": passage.end,
+        "position": position,
+        "fingerprint": document_fingerprint,
+    }
+
+
+def passage_from_record(text: str, metadata: dict[str, Any]) -> Passage:
+    return Passage(str(metadata["document_id"]), int(metadata["start"]), int(metadata["end"]), text)
+
+
+def document_metadata(document: Document, document_fingerprint: str, passages: int) -> dict[str, Any]:
+    return {
+        "title": document.meta.title,
+        "publisher": document.meta.publisher,
+        "date": document.meta.date,
+        "kind": document.meta.kind,
+        "encoding": document.encoding,
+        "fingerprint": document_fingerprint,
+        "passages": passages,
+    }
+
+
+def document_from_record(document_id: str, text: str, metadata: dict[str, Any]) -> Document:
+    meta = DocumentMeta(
+        title=str(metadata.get("title", "")),
+        publisher=str(metadata.get("publisher", "")),
+        date=str(metadata.get("date", "")),
+        kind=str(metadata.get("kind", "")),
+    )
+    return Document(document_id, text, meta, str(metadata.get("encoding", "utf-8")))

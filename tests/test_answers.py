@@ -1,0 +1,92 @@
+"""Answers from the real pipeline: the mission question, citation exactness, refusals, follow-ups."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answers import Answer
+from assistant.service import Assistant, Filters, InvalidQuestion
+
+SPREAD = [
+    "Who carried out the 2025 report?",
+    "How many recommendations does the assurance report make?",
+    "Who is the Council Leader who apologised for the shortcomings?",
+    "Who was appointed interim Director of Social Care?",
+    "How much extra money was put into children's services?",
+    "When did inspectors carry out the follow-up inspection?",
+    "Within how many working days must the improvement plan be reviewed?",
+    "How many children were home educated before the pandemic?",
+]
+
+
+def assert_citations_exact(assistant: Assistant, answer: Answer) -> None:
+    for citation in answer.citations:
+        text = assistant.library.documents[citation.source].text
+        assert text[citation.start : citation.end] == citation.quote
+        assert citation.title
+
+
+def test_mission_question_names_steve_walker_with_valid_citations(assistant: Assistant) -> None:
+    answer = assistant.ask("Who carried out the 2025 report?")
+    assert answer.answered
+    assert "Steve Walker" in answer.text
+    assert answer.citations and any("Steve Walker" in c.quote for c in answer.citations)
+    assert {c.source for c in answer.citations} <= {"000_51ea0cfd4f2702f8.txt", "001_2ecfe923766d58f8.txt"}
+    assert_citations_exact(assistant, answer)
+
+
+@pytest.mark.parametrize("question", SPREAD)
+def test_every_citation_is_an_exact_slice(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.citations
+    assert_citations_exact(assistant, answer)
+
+
+def test_the_spread_touches_all_five_documents(assistant: Assistant) -> None:
+    sources = {c.source for q in SPREAD for c in assistant.ask(q).citations}
+    assert sources == set(assistant.library.documents)
+
+
+def test_answers_stay_short(assistant: Assistant) -> None:
+    for question in SPREAD:
+        answer = assistant.ask(question)
+        assert len(answer.text.split()) <= 80, answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What is the population of Powys?", "Which football team does Steve Walker support?"],
+)
+def test_questions_the_reports_cannot_answer_are_refused(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.answered is False
+    assert "do not appear to cover" in answer.text
+    assert answer.passages  # the nearest passages are still listed
+    assert_citations_exact(assistant, answer)
+
+
+def test_follow_up_resolves_through_history(assistant: Assistant) -> None:
+    answer = assistant.ask("What did he say about staff?", ["Who carried out the 2025 assurance report?"])
+    assert "Steve Walker" in answer.query
+    assert answer.answered
+    assert "staff" in answer.text.lower()
+    assert_citations_exact(assistant, answer)
+
+
+def test_follow_up_without_history_is_answered_alone(assistant: Assistant) -> None:
+    answer = assistant.ask("Who carried out the 2025 report?", [])
+    assert answer.query == "Who carried out the 2025 report?"
+
+
+def test_filters_restrict_sources(assistant: Assistant) -> None:
+    only_2018 = assistant.ask("What did inspectors find?", filters=Filters(date_from="2018-01-01", date_to="2018-12-31"))
+    assert {p.source for p in only_2018.passages} <= {"003_ca2cbad75c2c214d.txt", "004_2cd78eb0f3ad020f.txt"}
+    one = assistant.ask("Who carried out the report?", filters=Filters(documents=("002_46e63d0ad2ca686d.txt",)))
+    assert {p.source for p in one.passages} == {"002_46e63d0ad2ca686d.txt"}
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t ", "x" * 2001])
+def test_empty_or_overlong_questions_get_a_clear_error(assistant: Assistant, question: str) -> None:
+    with pytest.raises(InvalidQuestion) as error:
+        assistant.ask(question)
+    assert "question" in str(error.value).lower()

@@ -1,0 +1,63 @@
+"""The installed `assistant` command, run as a user would, against a temporary index."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from assistant.settings import Settings
+
+ASSISTANT = str(Path(sys.executable).with_name("assistant"))
+
+
+def _run(*args: str, env_index: Path) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1", "ASSISTANT_INDEX_DIR": str(env_index), "HOME": str(env_index.parent)}
+    return subprocess.run([ASSISTANT, *args], capture_output=True, text=True, env=env, timeout=300, check=False)
+
+
+def test_ask_json_prints_one_object_with_verified_citations(corpus_settings: Settings) -> None:
+    result = _run("ask", "Who carried out the 2025 report?", "--json", env_index=corpus_settings.index_dir)
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert set(payload) >= {"question", "query", "answer", "answered", "citations", "passages"}
+    assert payload["answered"] is True and "Steve Walker" in payload["answer"]
+    for c in payload["citations"]:
+        assert set(c) >= {"n", "source", "title", "quote", "start", "end"}
+        text = (corpus_settings.corpus_dir / c["source"]).read_text(encoding="utf-8")
+        assert text[c["start"] : c["end"]] == c["quote"]
+    assert all("score" in p for p in payload["passages"])
+
+
+def test_ask_with_history_flag(corpus_settings: Settings) -> None:
+    result = _run(
+        "ask", "What did he say about staff?", "--history", "Who carried out the 2025 assurance report?", "--json",
+        env_index=corpus_settings.index_dir,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Steve Walker" in json.loads(result.stdout)["query"]
+
+
+def test_ingest_command_reports_a_summary_and_skips(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(Settings().corpus_dir, corpus)
+    (corpus / "notes.xyz").write_text("x", encoding="utf-8")
+    result = _run("ingest", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--quiet", env_index=tmp_path / "unused")
+    assert result.returncode == 3, result.stderr
+    assert "5 files" in result.stdout and "1 skipped" in result.stdout
+    assert "skipped notes.xyz: unsupported file type" in result.stderr
+
+
+def test_empty_question_is_a_clear_error_not_a_traceback(corpus_settings: Settings) -> None:
+    result = _run("ask", "   ", env_index=corpus_settings.index_dir)
+    assert result.returncode == 1
+    assert "Please type a question" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_ask_without_an_index_says_what_to_do(tmp_path: Path) -> None:
+    result = _run("ask", "Who?", env_index=tmp_path / "missing")
+    assert result.returncode == 1
+    assert "assistant ingest" in result.stderr

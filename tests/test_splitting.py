@@ -1,0 +1,33 @@
+"""Cleaning and splitting keep exact spans and sentence boundaries."""
+
+from __future__ import annotations
+
+from ingest.furniture import content_blocks, is_furniture
+from ingest.splitter import split_passages
+
+
+def test_sentences_split_but_not_at_titles_or_initials() -> None:
+    text = "Mr Walker said: “It is safe.” Cllr J. Smith agreed. The report, dated 07/08/2025, was welcomed."
+    passages = split_passages("d.txt", text, content_blocks(text), min_chars=10)
+    assert [p.text for p in passages] == [
+        "Mr Walker said: “It is safe.”",
+        "Cllr J. Smith agreed.",
+        "The report, dated 07/08/2025, was welcomed.",
+    ]
+    assert all(text[p.start : p.end] == p.text for p in passages)
+
+
+def test_furniture_lines_and_bullets() -> None:
+    assert is_furniture("Share this page")
+    assert is_furniture("Facebook icon Twitter icon Email icon")
+    assert not is_furniture("Children's Services Inspection Report 2017")
+    text = "Print icon\n• Reducing reliance on distant residential placements\n"
+    [block] = content_blocks(text)
+    assert text[block.start : block.end] == "Reducing reliance on distant residential placements"
+
+
+def test_overlong_lines_are_cut_at_the_limit() -> None:
+    text = ("word " * 5000).strip()
+    passages = split_passages("d.txt", text, content_blocks(text), max_chars=600)
+    assert len(passages) > 5
+    assert all(len(p.text) <= 600 and text[p.start : p.end] == p.text for p in passages)
