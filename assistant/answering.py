@@ -53,15 +53,15 @@ class Choice:
 class AnswerPolicy:
     """Weights and thresholds of sentence choice; one place to tune them, on any question set."""
 
-    coverage_weight: float = 0.5
-    similarity_weight: float = 0.5
+    coverage_weight: float = 0.7
+    similarity_weight: float = 0.3
     type_bonus: float = 0.15
     rank_weight: float = 0.05
     min_support: float = 0.42
-    type_margin: float = 0.12
+    type_margin: float = 0.15
     second_sentence_ratio: float = 0.92
     max_answer_words: int = 45
-    max_candidates: int = 20
+    max_candidates: int = 40
 
 
 class Answerer:
@@ -93,7 +93,7 @@ class Answerer:
             ):
                 sentences.append(other.item)
                 words += extra
-        short = best.answer_phrases[0] if question.expects and best.answer_phrases else ""
+        short = _without_possessive(best.answer_phrases[0]) if question.expects and best.answer_phrases else ""
         return Choice(True, sentences, short, ranked)
 
     def rank(self, question: Question, hits: list[Hit]) -> list[Scored]:
@@ -179,6 +179,11 @@ class Answerer:
             if new_words and (question.expects != NAME or len(new_words) >= 1):
                 phrases.append(phrase)
         return phrases
+
+
+def _without_possessive(phrase: str) -> str:
+    """Example: "Powys County Council’s" -> "Powys County Council"."""
+    return re.sub(r"[’']s$", "", phrase)
 
 
 def _opens_with_pronoun(text: str) -> bool:

@@ -16,17 +16,21 @@ from assistant import terms
 
 NAME, DATE, NUMBER, DURATION = "name", "date", "number", "duration"
 
+# Each pattern names the kind of answer; the one matching earliest in the question wins, so
+# "Who led the council when ...?" wants a name and "What did they do when ...?" nothing special.
 _EXPECTATIONS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(p, re.IGNORECASE), kind)
     for p, kind in (
         (r"\bhow (?:many|much)\b|\bwhat (?:number|percentage|proportion|amount|sum)\b", NUMBER),
-        (r"\bhow long\b|\bhow often\b|\bhow soon\b", DURATION),
-        (r"\bwhen\b|\bwhat (?:date|day|year|month|time)\b|\bwhich (?:date|day|year|month)\b"
-         r"|\bby what (?:date|time)\b|\bon what date\b", DATE),
-        (r"^\s*(?:and\s+)?who\b|\bwho (?:is|was|were|are|led|carried|wrote|chaired)\b"
-         r"|\bwhat is the name\b|\bname of\b|\bwhich (?:councillor|person|officer|inspector)\b", NAME),
+        (r"\bhow (?:long|often|soon)\b", DURATION),
+        (r"\bwhen\b|\b(?:what|which) (?:date|day|year|month|time)\b", DATE),
+        (r"\bwho\b|\bwhat is the name\b|\bname of\b|\bwhich (?:councillor|person|officer|inspector|body|organi[sz]ation|charity|company)\b", NAME),
+        (r"\b(?:what|which|why|where|how)\b", ""),
     )
 ]
+_YES_NO = re.compile(
+    r"^\s*(?:can|could|does|do|did|is|are|was|were|has|have|had|will|would|should|must)\b", re.IGNORECASE
+)
 _FOLLOW_UP_PRONOUN = re.compile(
     r"\b(he|she|him|her|his|hers|they|them|their|it|its|this|that|these|those|there|then)\b",
     re.IGNORECASE,
@@ -48,10 +52,14 @@ class Question:
 
 def expected_answer(question: str) -> str | None:
     """The kind of answer the wording asks for. Example: "How many recommendations?" -> "number"."""
-    for pattern, kind in _EXPECTATIONS:
-        if pattern.search(question):
-            return kind
-    return None
+    if _YES_NO.match(question):
+        return None
+    found = [
+        (m.start(), order, kind)
+        for order, (pattern, kind) in enumerate(_EXPECTATIONS)
+        if (m := pattern.search(question))
+    ]
+    return (min(found)[2] or None) if found else None
 
 
 def correct_spelling(question: str, vocabulary: terms.Vocabulary) -> str:
