@@ -1,42 +1,57 @@
 """Choose the sentences that answer a question, or decide that the reports do not say.
 
-Without an LLM the answer is built from the sources' own sentences. Each retrieved sentence
-is scored on how much of the question's weighted vocabulary it (and its immediate context)
-covers, on its dense similarity to the question, and on whether it holds the kind of thing
-the question asks for (a name, a date, a figure). The best one leads; a short direct answer
-(a name, date or figure taken from that sentence) may go before it.
+Without an LLM the answer is built from the sources' own sentences. Candidate answers are
+single retrieved sentences and pairs of adjacent sentences (a question's words are often
+split across two: "When the new Cabinet took the helm ... Together with officers we
+developed an escalation plan"). Each candidate is scored on how much of the question's
+rarity-weighted vocabulary it and its immediate context cover, on its dense similarity to
+the question, and on whether it holds the kind of thing the question asks for (a name, a
+date, a figure). The best one is the answer; a short direct answer (a name, date or figure
+taken from it) may go before it.
 
-The answer is refused when the best sentence's support is weak, or when the question asks
-for a kind of thing that no well-supported sentence contains.
+The answer is refused when the best candidate's support is weak, or when the question asks
+for a date or a figure that no candidate holds.
 """
 
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass
+
+import numpy as np
 
 from assistant import entities, terms
 from assistant.library import IndexedPassage, Library
-from assistant.questions import NAME, Question
+from assistant.questions import DATE, DURATION, NAME, NUMBER, Question
 from assistant.retrieval import Hit
 
 CONTEXT_WEIGHT = 0.5  # credit for a question word found next to the sentence, not in it
 HISTORY_WEIGHT = 0.3  # weight of words carried over from earlier questions
 PRONOUN_LOOKBACK = 3  # sentences searched back for whom "He added that..." is about
+COMMON_IDF = 1.5  # stems this common (in roughly a quarter of passages) name nothing in particular
 _PRONOUN_OPENING = re.compile(r"^[\"“‘']?(?:he|she|they|his|her|their|it)\b", re.IGNORECASE)
+_COUNTED = re.compile(
+    r"\bhow many ([a-z' -]+?)(?=\s+(?:are|is|were|was|did|does|do|have|has|had|will|would|can|could"
+    r"|in|of|on|at|for|per|there)\b|\?|$)",
+    re.IGNORECASE,
+)
+_HARD_KINDS = (NUMBER, DATE, DURATION)  # a "when" or "how many" answer must hold one
 
 
 @dataclass(frozen=True)
 class Scored:
-    """A candidate sentence with the evidence for it."""
+    """A candidate answer: one sentence or two adjacent ones, with the evidence for it."""
 
-    hit: Hit
-    item: IndexedPassage
+    rows: tuple[int, ...]
+    items: tuple[IndexedPassage, ...]
     coverage: float
     similarity: float
     answer_phrases: tuple[str, ...]
     score: float
+
+    @property
+    def item(self) -> IndexedPassage:
+        return self.items[0]
 
 
 @dataclass(frozen=True)
@@ -46,7 +61,7 @@ class Choice:
     answered: bool
     sentences: list[IndexedPassage]
     short_answer: str
-    ranked: list[Scored]
+    ranked_rows: list[int]  # retrieved sentences in the answerer's order, for the passages list
 
 
 @dataclass(frozen=True)
@@ -57,10 +72,11 @@ class AnswerPolicy:
     similarity_weight: float = 0.3
     type_bonus: float = 0.15
     rank_weight: float = 0.05
-    min_support: float = 0.42
-    type_margin: float = 0.15
-    second_sentence_ratio: float = 0.92
-    max_answer_words: int = 45
+    pair_penalty: float = 0.08
+    pair_gain: float = 0.1  # a pair must cover this much more of the question than its sentences
+    min_support: float = 0.38
+    typed_min_support: float = 0.32  # a name, date or figure where one is asked for is evidence too
+    name_margin: float = 0.15
     max_candidates: int = 40
 
 
@@ -73,84 +89,110 @@ class Answerer:
         self.policy = policy
         self._stems_cache: dict[int, frozenset[str]] = {}
 
-    def choose(self, question: Question, hits: list[Hit], max_citations: int) -> Choice:
-        ranked = self.rank(question, hits)
+    def choose(self, question: Question, hits: list[Hit], query_vector: np.ndarray, max_citations: int) -> Choice:
+        ranked = self.rank(question, hits, query_vector)
         if not ranked:
             return Choice(False, [], "", [])
+        ranked_rows = _sentence_order(ranked)
         best = self._best(question, ranked)
-        if best is None or not self._supported(best):
-            return Choice(False, [s.item for s in ranked[:max_citations]], "", ranked)
-        sentences = [best.item]
-        words = len(best.item.passage.text.split())
-        for other in ranked:
-            if other is best:
-                continue
-            if len(sentences) >= max_citations:
-                break
-            extra = len(other.item.passage.text.split())
-            if other.score >= self.policy.second_sentence_ratio * best.score and (
-                words + extra <= self.policy.max_answer_words
-            ):
-                sentences.append(other.item)
-                words += extra
+        if best is None or not self._supported(best, question):
+            nearest = [self.library.passages[row] for row in ranked_rows[:max_citations]]
+            return Choice(False, nearest, "", ranked_rows)
         short = _without_possessive(best.answer_phrases[0]) if question.expects and best.answer_phrases else ""
-        return Choice(True, sentences, short, ranked)
+        return Choice(True, list(best.items[:max_citations]), short, ranked_rows)
 
-    def rank(self, question: Question, hits: list[Hit]) -> list[Scored]:
-        """Candidate sentences, best first."""
-        scored = []
+    def rank(self, question: Question, hits: list[Hit], query_vector: np.ndarray) -> list[Scored]:
+        """Candidate answers (sentences and adjacent pairs), best first."""
+        counted = _counted_stems(question.query) if question.expects == NUMBER else ()
+        similarities: dict[int, float] = {}
+        scored: dict[tuple[int, ...], Scored] = {}
         for position, hit in enumerate(hits[: self.policy.max_candidates]):
-            item = self.library.passages[hit.row]
-            coverage = self._coverage(question, hit.row)
-            phrases = self._answer_phrases(question, item.passage.text)
-            score = (
-                self.policy.coverage_weight * coverage
-                + self.policy.similarity_weight * hit.dense_similarity
-                + self.policy.rank_weight / (1 + position)
-                + (self.policy.type_bonus if phrases else 0.0)
-            )
-            scored.append(Scored(hit, item, coverage, hit.dense_similarity, tuple(phrases), score))
-        scored.sort(key=lambda s: -s.score)
-        return scored
+            for rows in self._units(hit.row):
+                if rows in scored:
+                    continue
+                for row in rows:
+                    if row not in similarities:
+                        similarities[row] = float(self.library.vectors[row] @ query_vector)
+                candidate = self._score(question, rows, position, similarities, counted)
+                if len(rows) == 1 or self._pair_adds(question, candidate):
+                    scored[rows] = candidate
+        return sorted(scored.values(), key=lambda s: -s.score)
+
+    def _pair_adds(self, question: Question, pair: Scored) -> bool:
+        """Keep a pair only when the second sentence answers part of the question the first does not."""
+        best_single = max(self._own_share(question, (row,)) for row in pair.rows)
+        return self._own_share(question, pair.rows) >= best_single + self.policy.pair_gain
+
+    def _own_share(self, question: Question, rows: tuple[int, ...]) -> float:
+        """Share of the question's weighted stems in the sentences themselves, context aside."""
+        own = frozenset().union(*(self._stems(row) for row in rows))
+        weights = {s: self.vocabulary.idf(s) for s in question.stems}
+        total = sum(weights.values())
+        return sum(w for s, w in weights.items() if _matches(s, own)) / total if total else 0.0
+
+    def _units(self, row: int) -> list[tuple[int, ...]]:
+        """The sentence alone and with each adjacent sentence of its document."""
+        item = self.library.passages[row]
+        window = [self.library.row_of[p.id] for p in self.library.neighbours(item.id)]
+        index = window.index(row)
+        units: list[tuple[int, ...]] = [(row,)]
+        if index > 0:
+            units.append((window[index - 1], row))
+        if index + 1 < len(window):
+            units.append((row, window[index + 1]))
+        return units
+
+    def _score(
+        self,
+        question: Question,
+        rows: tuple[int, ...],
+        position: int,
+        similarities: dict[int, float],
+        counted: tuple[str, ...],
+    ) -> Scored:
+        items = tuple(self.library.passages[row] for row in rows)
+        coverage = self._coverage(question, rows)
+        similarity = max(similarities[row] for row in rows)
+        text = " ".join(item.passage.text for item in items)
+        phrases = self._answer_phrases(question, text, counted)
+        score = (
+            self.policy.coverage_weight * coverage
+            + self.policy.similarity_weight * similarity
+            + self.policy.rank_weight / (1 + position)
+            + (self.policy.type_bonus if phrases else 0.0)
+            - (self.policy.pair_penalty if len(rows) > 1 else 0.0)
+        )
+        return Scored(rows, items, coverage, similarity, tuple(phrases), score)
 
     def _best(self, question: Question, ranked: list[Scored]) -> Scored | None:
-        """The top sentence; for a question wanting a name, date or figure, the top one holding one.
+        """The top candidate; for "when" or "how many", the top one holding a date or figure.
 
-        None when no sentence close to the top holds what the question asks for.
+        A "who" question prefers a candidate with a name when one is close to the top, but
+        may be answered without one ("Who speaks up for children?" -> "reviewing officers").
         """
-        if not question.expects:
-            return ranked[0]
-        for candidate in ranked:
-            if candidate.score < ranked[0].score - self.policy.type_margin:
-                return None
-            if candidate.answer_phrases:
-                return candidate
-        return None
+        if question.expects in _HARD_KINDS:
+            return next((c for c in ranked if c.answer_phrases), None)
+        if question.expects == NAME:
+            for candidate in ranked:
+                if candidate.score < ranked[0].score - self.policy.name_margin:
+                    break
+                if candidate.answer_phrases:
+                    return candidate
+        return ranked[0]
 
-    def _supported(self, best: Scored) -> bool:
-        support = (
-            self.policy.coverage_weight * best.coverage
-            + self.policy.similarity_weight * best.similarity
-        )
-        return support >= self.policy.min_support
+    def _supported(self, best: Scored, question: Question) -> bool:
+        support = self.policy.coverage_weight * best.coverage + self.policy.similarity_weight * best.similarity
+        typed = bool(question.expects and best.answer_phrases)
+        return support >= (self.policy.typed_min_support if typed else self.policy.min_support)
 
-    def _coverage(self, question: Question, row: int) -> float:
-        """Share of the question's rarity-weighted stems found in the sentence or around it."""
-        own = self._stems(row)
-        item = self.library.passages[row]
-        around: set[str] = set()
-        # A sentence opening with a pronoun is about someone named a few sentences earlier.
-        before = PRONOUN_LOOKBACK if _opens_with_pronoun(item.passage.text) else 1
-        for neighbour in self.library.neighbours(item.id, before=before):
-            around |= self._stems(self.library.row_of[neighbour.id])
-        around |= set(terms.content_stems(self.library.title(item.passage.document_id)))
-        document = self.library.documents.get(item.passage.document_id)
-        if document and document.meta.date:
-            around.add(document.meta.date[:4])
+    def _coverage(self, question: Question, rows: tuple[int, ...]) -> float:
+        """Share of the question's rarity-weighted stems found in the sentences or around them."""
+        own: set[str] = set()
+        for row in rows:
+            own |= self._stems(row)
+        around = self._context_stems(rows)
         total = matched = 0.0
-        weighted = [(s, 1.0) for s in question.stems] + [
-            (s, HISTORY_WEIGHT) for s in question.context_stems
-        ]
+        weighted = [(s, 1.0) for s in question.stems] + [(s, HISTORY_WEIGHT) for s in question.context_stems]
         for stem_, weight in weighted:
             idf = self.vocabulary.idf(stem_) * weight
             total += idf
@@ -160,6 +202,24 @@ class Answerer:
                 matched += CONTEXT_WEIGHT * idf
         return matched / total if total else 0.0
 
+    def _context_stems(self, rows: tuple[int, ...]) -> set[str]:
+        """Stems of the neighbouring sentences, the document title and its year."""
+        first = self.library.passages[rows[0]]
+        last = self.library.passages[rows[-1]]
+        # A sentence opening with a pronoun is about someone named a few sentences earlier.
+        before = PRONOUN_LOOKBACK if _opens_with_pronoun(first.passage.text) else 1
+        around: set[str] = set()
+        for neighbour in self.library.neighbours(first.id, before=before, after=0):
+            around |= self._stems(self.library.row_of[neighbour.id])
+        for neighbour in self.library.neighbours(last.id, before=0, after=1):
+            around |= self._stems(self.library.row_of[neighbour.id])
+        document_id = first.passage.document_id
+        around |= set(terms.content_stems(self.library.title(document_id)))
+        document = self.library.documents.get(document_id)
+        if document and document.meta.date:
+            around.add(document.meta.date[:4])
+        return around
+
     def _stems(self, row: int) -> frozenset[str]:
         cached = self._stems_cache.get(row)
         if cached is None:
@@ -167,18 +227,59 @@ class Answerer:
             self._stems_cache[row] = cached
         return cached
 
-    @staticmethod
-    def _answer_phrases(question: Question, text: str) -> list[str]:
-        """Phrases of the expected kind in `text` that the question does not already contain."""
+    def _answer_phrases(self, question: Question, text: str, counted: tuple[str, ...]) -> list[str]:
+        """Phrases of the expected kind in `text` that say something the question does not."""
         if not question.expects:
             return []
         asked = set(terms.words(question.query))
         phrases = []
         for phrase in entities.find(question.expects, text):
             new_words = [w for w in terms.words(phrase) if w not in asked]
-            if new_words and (question.expects != NAME or len(new_words) >= 1):
-                phrases.append(phrase)
+            if not new_words:
+                continue
+            if question.expects == NAME and all(self.vocabulary.idf(terms.stem(w)) < COMMON_IDF for w in new_words):
+                continue  # "Children's Services" names nothing the reader did not know
+            if counted and not _counts(counted, phrase, text):
+                continue
+            phrases.append(phrase)
         return phrases
+
+
+def _counted_stems(question: str) -> tuple[str, ...]:
+    """What "how many" counts, as stems, leaving out proper-noun qualifiers.
+
+    Example: "How many foster carers are there?" -> ("foster", "carer");
+    "How many Powys children ...?" -> ("children",).
+    """
+    match = _COUNTED.search(question)
+    if not match:
+        return ()
+    kept = [w for w in re.findall(r"[A-Za-z][\w'’-]*", match.group(1)) if not w[0].isupper()]
+    return tuple(terms.content_stems(" ".join(kept)))
+
+
+def _counts(counted: tuple[str, ...], phrase: str, text: str, before: int = 8, after: int = 4) -> bool:
+    """True when the counted thing is named, words in order, near the figure."""
+    position = text.find(phrase)
+    if position < 0:
+        return False
+    preceding = terms.content_stems(text[:position])[-before:]
+    following = terms.content_stems(text[position + len(phrase) :])[:after]
+    return _contains_run(preceding, counted) or _contains_run(following, counted)
+
+
+def _contains_run(stems: list[str], run: tuple[str, ...]) -> bool:
+    """Example: (["home", "educ", "children"], ("children",)) -> True; (..., ("children", "home")) -> False."""
+    return any(tuple(stems[i : i + len(run)]) == run for i in range(len(stems) - len(run) + 1))
+
+
+def _sentence_order(ranked: list[Scored]) -> list[int]:
+    """Sentence rows in the order their best candidate ranks, each once."""
+    seen: dict[int, None] = {}
+    for candidate in ranked:
+        for row in candidate.rows:
+            seen.setdefault(row, None)
+    return list(seen)
 
 
 def _without_possessive(phrase: str) -> str:

@@ -33,7 +33,7 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
     NUMBER: re.compile(
-        rf"£\s?\d[\d,.]*\s?(?:m|bn|k|million|billion)?\b|\b\d[\d,.]*%|\b(?!(?:19|20)\d{{2}}\b)\d[\d,.]*\b"
+        rf"£\s?\d[\d,.]*\s?(?:m|bn|k|million|billion)?\b|\b\d[\d,.]*%|(?<![\d/:.])\b(?!(?:19|20)\d{{2}}\b)\d+(?:[,.]\d+)*\b(?![/:]\d)"
         rf"|\b{_NUMBER_WORD}\b",
         re.IGNORECASE,
     ),

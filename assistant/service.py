@@ -64,8 +64,9 @@ class Assistant:
         previous_name = self._previous_name(history, filters, mode)
         resolved = questions.resolve(question, self.vocabulary, history, previous_name)
         allowed = self._allowed_documents(filters)
-        hits = self.retriever.retrieve(resolved.query, self._embed_query(resolved.query), allowed, mode)
-        choice = self.answerer.choose(resolved, hits, self.settings.max_citations)
+        query_vector = self._embed_query(resolved.query)
+        hits = self.retriever.retrieve(resolved.query, query_vector, allowed, mode)
+        choice = self.answerer.choose(resolved, hits, query_vector, self.settings.max_citations)
         return self._compose(question, resolved.query, choice, hits)
 
     def _validated(self, question: str) -> str:
@@ -99,9 +100,9 @@ class Assistant:
     def _compose(self, question: str, query: str, choice: Choice, hits: list[Hit]) -> Answer:
         citations = cite(self.library, choice.sentences)
         # The answerer's order first: it reads the sentences more closely than fusion does.
-        reranked = [s.hit for s in choice.ranked]
-        seen = {hit.row for hit in reranked}
-        ordered = reranked + [hit for hit in hits if hit.row not in seen]
+        by_row = {hit.row: hit for hit in hits}
+        ordered = [by_row[row] for row in choice.ranked_rows if row in by_row]
+        ordered += [hit for hit in hits if hit.row not in set(choice.ranked_rows)]
         passages = [self._retrieved(hit) for hit in ordered[: self.settings.top_k]]
         if not choice.answered:
             text = NOT_COVERED

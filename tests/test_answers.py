@@ -13,7 +13,8 @@ SPREAD = [
     "Who is the Council Leader who apologised for the shortcomings?",
     "Who was appointed interim Director of Social Care?",
     "How much extra money was put into children's services?",
-    "When did inspectors carry out the follow-up inspection?",
+    "When did inspectors carry out the follow-up inspection in 2018?",
+    "What does the report recommend about residential placements?",
     "Within how many working days must the improvement plan be reviewed?",
     "How many children were home educated before the pandemic?",
 ]
