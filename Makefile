@@ -9,7 +9,7 @@ export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install ingest run test evals lint clean
+.PHONY: install chromium ingest run test test-browser evals bench lint clean
 
 install: $(STAMP)  ## Create .venv and install everything (idempotent).
 
@@ -22,6 +22,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+chromium:  ## Install Debian's Chromium for the browser tests when it is missing.
+	./scripts/ensure-chromium.sh
+
 ingest: install  ## Build or update index/ from corpus/ (only changed files are embedded).
 	$(BIN)/assistant ingest
 
@@ -29,16 +32,22 @@ run: install  ## Ingest if needed, then serve the chat on 127.0.0.1:7860.
 	$(BIN)/assistant ingest --quiet || [ $$? -eq 3 ]
 	$(BIN)/assistant serve --host 127.0.0.1 --port 7860
 
-test: install  ## Run the whole test suite, evals gate included.
+test: install chromium  ## Run the whole test suite: evals gate and browser tests included.
 	$(BIN)/python -m pytest
+
+test-browser: install chromium  ## Only the browser tests; screenshot in test-output/chat.png.
+	$(BIN)/python -m pytest -q -m browser
 
 evals: install  ## Run the question set and write reports/ (Markdown, HTML, chart).
 	$(BIN)/assistant ingest --quiet || [ $$? -eq 3 ]
 	$(BIN)/assistant evals --report reports
+
+bench: install  ## Ingest throughput, re-ingest, ask latency, HNSW recall, cold start; writes bench.json.
+	$(BIN)/assistant bench --json bench.json
 
 lint: install
 	$(BIN)/ruff check assistant ingest evals tests
 	$(BIN)/ruff format --check assistant ingest evals tests
 
 clean:
-	rm -rf $(VENV) index/* reports test-output
+	rm -rf $(VENV) index/*.sqlite3 index/*/ reports test-output bench.json

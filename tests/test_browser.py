@@ -1,0 +1,181 @@
+"""The served chat in headless Chromium: ask, cite, open in the viewer, export, follow up.
+
+Needs Debian's Chromium at /usr/bin/chromium (`scripts/ensure-chromium.sh` installs it); the
+tests fail, never skip, when it is missing. Every request to anywhere but the local app is
+blocked and reported, so the page is checked to work offline.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from live_app import running_app
+
+from assistant import feedback
+from assistant.service import Assistant
+from assistant.settings import PROJECT_ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 60_000
+OUTPUT = PROJECT_ROOT / "test-output"
+MISSION = "Who carried out the 2025 report?"
+FOLLOW_UP = "What did he say about staff?"
+
+pytestmark = pytest.mark.browser
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def app_url(assistant: Assistant) -> Iterator[str]:
+    with running_app(assistant) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    assert CHROMIUM.exists(), "Chromium is missing: run scripts/ensure-chromium.sh (as root)"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def test_ask_cite_view_export_and_follow_up(
+    app_url: str, browser, assistant: Assistant, tmp_path: Path
+) -> None:  # noqa: ANN001
+    from docx import Document as WordDocument
+    from playwright.sync_api import expect
+
+    expected = assistant.ask(MISSION)
+    quote = _flat(expected.citations[0].quote)
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    outside: list[str] = []
+
+    def local_only(route) -> None:  # noqa: ANN001
+        if route.request.url.startswith(app_url.rstrip("/")):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", local_only)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    try:
+        page.goto(app_url, wait_until="domcontentloaded")
+        chat = page.locator("#chat")
+        expect(chat).to_contain_text(MISSION.split()[0], timeout=TIMEOUT_MS)  # example questions shown
+
+        # 1. ask the mission question: the answer names Steve Walker and cites [1]
+        box = page.locator("#question textarea")
+        box.fill(MISSION)
+        started = time.monotonic()
+        page.locator("#ask").click()
+        expect(chat).to_contain_text("Steve Walker", timeout=TIMEOUT_MS)
+        expect(chat).to_contain_text("[1]", timeout=TIMEOUT_MS)
+        first_answer = time.monotonic() - started
+        sources = page.locator("#sources")
+        expect(sources.locator(".citation").first).to_be_visible(timeout=TIMEOUT_MS)
+        expect(sources.locator("mark").first).to_contain_text("Steve Walker", timeout=TIMEOUT_MS)
+
+        # 2. open the citation in the viewer: the highlighted passage is the quote
+        page.locator("#open-citation").click()
+        cited = page.locator("#viewer mark#cited")
+        expect(cited).to_be_visible(timeout=TIMEOUT_MS)
+        assert _flat(cited.inner_text()) == quote
+        expect(cited).to_be_in_viewport(timeout=TIMEOUT_MS)
+
+        # 3. briefing: Markdown with the quote, and a .docx that holds it
+        page.get_by_role("tab", name="Briefing").click()
+        page.locator("#copy-briefing").click()
+        expect(page.locator("#briefing-md")).to_contain_text("Steve Walker", timeout=TIMEOUT_MS)
+        with page.expect_download(timeout=TIMEOUT_MS) as download:
+            page.locator("#download-docx").click()
+        saved = tmp_path / "briefing.docx"
+        download.value.save_as(saved)
+        paragraphs = _flat("\n".join(p.text for p in WordDocument(str(saved)).paragraphs))
+        assert f"“{quote}”" in paragraphs
+        assert expected.citations[0].source in paragraphs
+
+        # feedback on the answer is stored with it
+        page.locator("#feedback-comment textarea").fill("exactly right")
+        page.locator("#feedback-helpful").click()
+        expect(page.locator("#feedback-status")).to_contain_text("Thanks", timeout=TIMEOUT_MS)
+        stored = feedback.rows(assistant.settings.data_dir)
+        assert stored and stored[-1][2:5] == ("helpful", "exactly right", MISSION)
+
+        # 4. a follow-up uses the conversation
+        box.fill(FOLLOW_UP)
+        box.press("Enter")
+        bot = chat.locator(".message-row.bot-row, [data-testid='bot']")
+        expect(chat).to_contain_text(
+            "Searched for: What did Steve Walker say about staff?", timeout=TIMEOUT_MS
+        )
+        expect(chat).not_to_contain_text("Searching the reports", timeout=TIMEOUT_MS)
+        assert bot.count() >= 2
+
+        page.get_by_role("tab", name="Sources").click()
+        expect(page.locator("#sources")).to_contain_text("staff", timeout=TIMEOUT_MS)
+        OUTPUT.mkdir(exist_ok=True)
+        page.screenshot(path=str(OUTPUT / "chat.png"), full_page=True)
+        (OUTPUT / "browser-timing.txt").write_text(f"first answer in the browser: {first_answer:.2f} s\n")
+        print(f"first answer in the browser: {first_answer:.2f} s")
+        assert outside == [], f"the page tried to reach the network: {outside}"
+    finally:
+        context.close()
+
+
+def test_invalid_question_is_a_clear_message(app_url: str, browser) -> None:  # noqa: ANN001
+    from playwright.sync_api import expect
+
+    page = browser.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    try:
+        page.goto(app_url, wait_until="domcontentloaded")
+        page.locator("#question textarea").fill("x" * 2100)
+        page.locator("#ask").click()
+        chat = page.locator("#chat")
+        expect(chat).to_contain_text("please keep it under 2,000", timeout=TIMEOUT_MS)
+        expect(chat).not_to_contain_text("Traceback")
+    finally:
+        page.close()
+
+
+def test_example_question_and_document_picker(app_url: str, browser, assistant: Assistant) -> None:  # noqa: ANN001
+    from playwright.sync_api import expect
+
+    page = browser.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    try:
+        page.goto(app_url, wait_until="domcontentloaded")
+        chat = page.locator("#chat")
+        chat.get_by_role("button", name=MISSION).click()
+        expect(chat).to_contain_text("Steve Walker", timeout=TIMEOUT_MS)
+
+        page.get_by_role("tab", name="Document viewer").click()
+        document = assistant.library.documents["002_46e63d0ad2ca686d.txt"]
+        page.locator("#doc-select input").click()
+        page.get_by_role("option", name=document.title).click()
+        text = page.locator("#viewer .viewer-text")
+        expect(text).to_contain_text(_flat(document.text)[:60], timeout=TIMEOUT_MS)
+        assert page.locator("#viewer mark").count() == 0
+    finally:
+        page.close()
