@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from assistant.bench import bench
 from assistant.settings import Settings
 
 
@@ -140,6 +141,27 @@ def evals(dataset: Path | None, as_json: bool, report_dir: Path | None, modes: t
     sys.exit(1 if failures else 0)
 
 
+@cli.command()
+@click.option(
+    "--export",
+    "export_path",
+    required=True,
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    help="Write all feedback to this CSV file ('-' for standard output).",
+)
+def feedback(export_path: Path) -> None:
+    """Export the feedback given in the chat (helpful / wrong answer / wrong citation) as CSV."""
+    from assistant.feedback import export_csv
+
+    settings = _settings()
+    if str(export_path) == "-":
+        count = export_csv(settings.data_dir, sys.stdout)
+    else:
+        with open(export_path, "w", newline="", encoding="utf-8") as out:
+            count = export_csv(settings.data_dir, out)
+    click.echo(f"exported {count} feedback rows", err=True)
+
+
 def _require_index(settings: Settings) -> None:
     from ingest.store import index_exists
 
@@ -147,6 +169,9 @@ def _require_index(settings: Settings) -> None:
         raise click.ClickException(
             f"No index at {settings.index_dir}. Run `assistant ingest` (or `make ingest`) first."
         )
+
+
+cli.add_command(bench)
 
 
 def main() -> None:
