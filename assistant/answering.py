@@ -74,6 +74,7 @@ class AnswerPolicy:
     rank_weight: float = 0.05
     pair_penalty: float = 0.08
     pair_gain: float = 0.1  # a pair must cover this much more of the question than its sentences
+    repeat_penalty: float = 0.12  # a follow-up should say more than the answer it follows
     min_support: float = 0.38
     typed_min_support: float = 0.32  # a name, date or figure where one is asked for is evidence too
     name_margin: float = 0.15
@@ -94,7 +95,7 @@ class Answerer:
         if not ranked:
             return Choice(False, [], "", [])
         ranked_rows = _sentence_order(ranked)
-        best = self._best(question, ranked)
+        best = None if self._asks_about_unknown_year(question) else self._best(question, ranked)
         if best is None or not self._supported(best, question):
             nearest = [self.library.passages[row] for row in ranked_rows[:max_citations]]
             return Choice(False, nearest, "", ranked_rows)
@@ -125,10 +126,10 @@ class Answerer:
 
     def _own_share(self, question: Question, rows: tuple[int, ...]) -> float:
         """Share of the question's weighted stems in the sentences themselves, context aside."""
-        own = frozenset().union(*(self._stems(row) for row in rows))
+        own = self.vocabulary.with_aliases(set().union(*(self._stems(row) for row in rows)))
         weights = {s: self.vocabulary.idf(s) for s in question.stems}
         total = sum(weights.values())
-        return sum(w for s, w in weights.items() if _matches(s, own)) / total if total else 0.0
+        return sum(w for s, w in weights.items() if _matches(s, own, self.vocabulary.dictionary)) / total if total else 0.0
 
     def _units(self, row: int) -> list[tuple[int, ...]]:
         """The sentence alone and with each adjacent sentence of its document."""
@@ -161,8 +162,19 @@ class Answerer:
             + self.policy.rank_weight / (1 + position)
             + (self.policy.type_bonus if phrases else 0.0)
             - (self.policy.pair_penalty if len(rows) > 1 else 0.0)
+            - (self.policy.repeat_penalty if self._repeats(question, items) else 0.0)
         )
         return Scored(rows, items, coverage, similarity, tuple(phrases), score)
+
+    def _asks_about_unknown_year(self, question: Question) -> bool:
+        """A year the reports never mention ("the 2024 budget") is a year they cannot answer for."""
+        years = re.findall(r"\b(?:19|20)\d{2}\b", question.query)
+        return any(not self.vocabulary.knows(year) for year in years)
+
+    @staticmethod
+    def _repeats(question: Question, items: tuple[IndexedPassage, ...]) -> bool:
+        cited = set(question.already_cited)
+        return any((item.passage.document_id, item.passage.start) in cited for item in items)
 
     def _best(self, question: Question, ranked: list[Scored]) -> Scored | None:
         """The top candidate; for "when" or "how many", the top one holding a date or figure.
@@ -190,15 +202,16 @@ class Answerer:
         own: set[str] = set()
         for row in rows:
             own |= self._stems(row)
-        around = self._context_stems(rows)
+        own = self.vocabulary.with_aliases(own)
+        around = self.vocabulary.with_aliases(self._context_stems(rows))
         total = matched = 0.0
         weighted = [(s, 1.0) for s in question.stems] + [(s, HISTORY_WEIGHT) for s in question.context_stems]
         for stem_, weight in weighted:
             idf = self.vocabulary.idf(stem_) * weight
             total += idf
-            if _matches(stem_, own):
+            if _matches(stem_, own, self.vocabulary.dictionary):
                 matched += idf
-            elif _matches(stem_, around):
+            elif _matches(stem_, around, self.vocabulary.dictionary):
                 matched += CONTEXT_WEIGHT * idf
         return matched / total if total else 0.0
 
@@ -213,11 +226,13 @@ class Answerer:
             around |= self._stems(self.library.row_of[neighbour.id])
         for neighbour in self.library.neighbours(last.id, before=0, after=1):
             around |= self._stems(self.library.row_of[neighbour.id])
-        document_id = first.passage.document_id
-        around |= set(terms.content_stems(self.library.title(document_id)))
-        document = self.library.documents.get(document_id)
-        if document and document.meta.date:
-            around.add(document.meta.date[:4])
+        document = self.library.documents.get(first.passage.document_id)
+        if document is not None:
+            # What the document is says something too: "the council's press release", "the 2025 report".
+            meta = document.meta
+            around |= set(terms.content_stems(f"{document.title} {meta.kind}"))
+            if meta.date:
+                around.add(meta.date[:4])
         return around
 
     def _stems(self, row: int) -> frozenset[str]:
@@ -232,10 +247,11 @@ class Answerer:
         if not question.expects:
             return []
         asked = set(terms.words(question.query))
+        counting = "how many" in question.query.lower()
         phrases = []
         for phrase in entities.find(question.expects, text):
             new_words = [w for w in terms.words(phrase) if w not in asked]
-            if not new_words:
+            if not new_words or (counting and phrase.lower() in entities.MULTIPLIERS):
                 continue
             if question.expects == NAME and all(self.vocabulary.idf(terms.stem(w)) < COMMON_IDF for w in new_words):
                 continue  # "Children's Services" names nothing the reader did not know
@@ -291,9 +307,22 @@ def _opens_with_pronoun(text: str) -> bool:
     return bool(_PRONOUN_OPENING.match(text))
 
 
-def _matches(stem_: str, stems: set[str] | frozenset[str]) -> bool:
+def _matches(stem_: str, stems: set[str] | frozenset[str], dictionary: frozenset[str] = frozenset()) -> bool:
+    """Same stem, or one a close prefix of the other.
+
+    Example: "inspect" matches "inspector", "chair" matches "chairwoman" (a compound: "woman" is
+    a word), but "parti" does not match "particip".
+    """
     if stem_ in stems:
         return True
     if len(stem_) < 5:
         return False
-    return any(len(s) >= 5 and (s.startswith(stem_) or stem_.startswith(s)) for s in stems)
+    return any(_close_prefix(stem_, s, dictionary) for s in stems)
+
+
+def _close_prefix(a: str, b: str, dictionary: frozenset[str]) -> bool:
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) < 5 or not long_.startswith(short):
+        return False
+    rest = long_[len(short) :]
+    return len(short) >= 7 or len(rest) <= 2 or (len(rest) >= 3 and rest in dictionary)

@@ -38,6 +38,7 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
 }
+MULTIPLIERS = frozenset({"half", "double", "doubled", "tripled", "trebled", "quadrupled"})
 _NAME_WORD = r"(?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?|[A-Z]{2,})"
 _NAME = re.compile(
     rf"\b(?:(?:Mr|Mrs|Ms|Dr|Cllr|Councillor|Professor|Sir)\.?\s+)?{_NAME_WORD}"

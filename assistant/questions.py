@@ -21,10 +21,10 @@ NAME, DATE, NUMBER, DURATION = "name", "date", "number", "duration"
 _EXPECTATIONS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(p, re.IGNORECASE), kind)
     for p, kind in (
-        (r"\bhow (?:many|much)\b|\bwhat (?:number|percentage|proportion|amount|sum)\b", NUMBER),
+        (r"\bhow (?:many|much|large|big|high)\b|\bwhat (?:number|percentage|proportion|amount|sum)\b", NUMBER),
         (r"\bhow (?:long|often|soon)\b", DURATION),
         (r"\bwhen\b|\b(?:what|which) (?:date|day|year|month|time)\b", DATE),
-        (r"\bwho\b|\bwhat is the name\b|\bname of\b|\bwhich (?:councillor|person|officer|inspector|body|organi[sz]ation|charity|company)\b", NAME),
+        (r"\bwho\b|\bwhat is the name\b|\bname of\b|\bwhich (?:\w+\s+){0,2}(?:councillor|person|officer|inspector|body|organi[sz]ation|charity|company)\b", NAME),
         (r"\b(?:what|which|why|where|how)\b", ""),
     )
 ]
@@ -48,6 +48,7 @@ class Question:
     expects: str | None
     stems: tuple[str, ...]  # content stems of the question itself
     context_stems: tuple[str, ...] = ()  # stems carried over from earlier questions
+    already_cited: tuple[tuple[str, int], ...] = ()  # (source, start) the previous answer quoted
 
 
 def expected_answer(question: str) -> str | None:
@@ -85,6 +86,7 @@ def resolve(
     vocabulary: terms.Vocabulary,
     history: list[str],
     previous_name: str = "",
+    already_cited: tuple[tuple[str, int], ...] = (),
 ) -> Question:
     """Build the retrieval query: fix spelling, then fold in the history for a follow-up."""
     fixed = correct_spelling(question, vocabulary)
@@ -97,9 +99,10 @@ def resolve(
         # The name carries the context: "What did he say?" -> "What did Steve Walker say?"
         # The name is context, not the topic: the answer must be about what is asked of them.
         query = _PERSON_PRONOUN.sub(lambda m: _possessive(m.group(0), previous_name), fixed, count=1)
-        return Question(question, query, expects, stems, tuple(terms.content_stems(previous_name)))
+        name_stems = tuple(terms.content_stems(previous_name))
+        return Question(question, query, expects, stems, name_stems, already_cited)
     context = tuple(s for s in terms.content_stems(earlier) if s not in stems)
-    return Question(question, f"{fixed} (following: {earlier})", expects, stems, context)
+    return Question(question, f"{fixed} (following: {earlier})", expects, stems, context, already_cited)
 
 
 def _possessive(pronoun: str, name: str) -> str:

@@ -7,14 +7,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import functools
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any, TypeVar
 
 import numpy as np
+from chromadb.api import ClientAPI
 
 from assistant import questions, terms
-from assistant.answering import AnswerPolicy, Answerer, Choice
+from assistant.answering import Answerer, AnswerPolicy, Choice
 from assistant.answers import Answer, RetrievedPassage
 from assistant.citations import cite
 from assistant.library import Library
@@ -39,10 +43,58 @@ class Filters:
     date_to: str = ""
 
 
+_Ask = TypeVar("_Ask", bound=Callable[..., Any])
+
+
+def _on_one_snapshot(method: _Ask) -> _Ask:
+    """Run `ask` on the library it started with, even if `refresh` swaps in a new one meanwhile."""
+
+    @functools.wraps(method)
+    def pinned(self: Assistant, *args: Any, **kwargs: Any) -> Any:
+        if getattr(self._pinned, "parts", None) is not None:  # a nested ask (follow-up history)
+            return method(self, *args, **kwargs)
+        self._pinned.parts = self._parts
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self._pinned.parts = None
+
+    return pinned  # type: ignore[return-value]
+
+
+def _part(name: str) -> property:
+    """library, retriever, vocabulary and answerer: read from the snapshot this thread asks on."""
+
+    def get(self: Assistant) -> Any:
+        parts = getattr(self._pinned, "parts", None) or self._parts
+        return parts[name]
+
+    def set_(self: Assistant, value: Any) -> None:
+        self._parts[name] = value
+
+    return property(get, set_)
+
+
 class Assistant:
     """Answers questions about the indexed reports with verified citations."""
 
-    def __init__(self, settings: Settings, library: Library, retriever: HybridRetriever, embedder: Embedder) -> None:
+    library: Library = _part("library")  # type: ignore[assignment]
+    retriever: HybridRetriever = _part("retriever")  # type: ignore[assignment]
+    vocabulary: terms.Vocabulary = _part("vocabulary")  # type: ignore[assignment]
+    answerer: Answerer = _part("answerer")  # type: ignore[assignment]
+
+    def __init__(
+        self,
+        settings: Settings,
+        library: Library,
+        retriever: HybridRetriever,
+        embedder: Embedder,
+        client: ClientAPI | None = None,
+    ) -> None:
+        self._parts: dict[str, Any] = {}
+        self._pinned = threading.local()
+        self._client = client  # the index, for `refresh`; None: never reloads
+        self._refresh_lock = threading.Lock()
         self.settings = settings
         self.library = library
         self.retriever = retriever
@@ -51,6 +103,27 @@ class Assistant:
         self.answerer = Answerer(library, self.vocabulary, AnswerPolicy())
         self._embed_query = lru_cache(maxsize=1024)(self._embed_uncached)
 
+    def refresh(self) -> bool:
+        """Reload the library if the index's documents changed since it was read; True if it did.
+
+        Call it between questions (the chat does, before each one). When nothing changed it costs
+        one small read of the document records. Questions already being answered finish on the
+        snapshot they started with; a snapshot caught mid-ingest (incomplete) is not adopted.
+        """
+        if self._client is None:
+            return False
+        with self._refresh_lock:
+            if Library.current_signature(self._client) == self._parts["library"].signature:
+                return False
+            library = Library.from_index(self._client)
+            if not library.complete:
+                return False
+            retriever = _retriever(self.settings, library, self._client)
+            fresh = Assistant(self.settings, library, retriever, self.embedder, client=self._client)
+            self._parts = fresh._parts  # one assignment: a question sees the old parts or the new
+        return True
+
+    @_on_one_snapshot
     def ask(
         self,
         question: str,
@@ -61,8 +134,14 @@ class Assistant:
         """Answer `question`, using `history` (earlier questions, oldest first) for follow-ups."""
         question = self._validated(question)
         history = [h for h in (h.strip() for h in history) if h][-4:]
-        previous_name = self._previous_name(history, filters, mode)
-        resolved = questions.resolve(question, self.vocabulary, history, previous_name)
+        previous = self._previous_answer(question, history, filters, mode)
+        resolved = questions.resolve(
+            question,
+            self.vocabulary,
+            history,
+            previous.short_answer if previous and previous.answered else "",
+            tuple((c.source, c.start) for c in previous.citations) if previous and previous.answered else (),
+        )
         allowed = self._allowed_documents(filters)
         query_vector = self._embed_query(resolved.query)
         hits = self.retriever.retrieve(resolved.query, query_vector, allowed, mode)
@@ -81,12 +160,14 @@ class Assistant:
             )
         return cleaned
 
-    def _previous_name(self, history: list[str], filters: Filters | None, mode: str | None) -> str:
-        """The name the last earlier question was answered with, for "he"/"she" in a follow-up."""
-        if not history:
-            return ""
-        earlier = self.ask(history[-1], history[:-1], filters, mode)
-        return earlier.short_answer if earlier.answered else ""
+    def _previous_answer(
+        self, question: str, history: list[str], filters: Filters | None, mode: str | None
+    ) -> Answer | None:
+        """How the last earlier question was answered: its name stands in for "he"/"she" in a
+        follow-up, and its quotes are what the follow-up should go beyond."""
+        if not history or not questions.is_follow_up(question):
+            return None
+        return self.ask(history[-1], history[:-1], filters, mode)
 
     def _allowed_documents(self, filters: Filters | None) -> set[str] | None:
         if filters is None or not (filters.documents or filters.date_from or filters.date_to):
@@ -162,7 +243,10 @@ def create_assistant(settings: Settings) -> Assistant:
     client = open_client(settings.index_dir, settings.chroma_host, settings.chroma_port)
     library = Library.from_index(client)
     embedder = load_embedder(settings.model_path, settings.embed_batch_size)
-    retriever = HybridRetriever(
+    return Assistant(settings, library, _retriever(settings, library, client), embedder, client=client)
+
+
+def _retriever(settings: Settings, library: Library, client: ClientAPI) -> HybridRetriever:
+    return HybridRetriever(
         library, passages_collection(client), settings.candidates, settings.rrf_k, settings.retrieval_mode
     )
-    return Assistant(settings, library, retriever, embedder)

@@ -54,6 +54,28 @@ def content_stems(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1]
 
 
+_ABBREVIATION = re.compile(r"((?:[A-Z][\w'’-]*\s+(?:(?:of|and|for|the)\s+)?){1,7}[A-Z][\w'’-]*)\s+\(([A-Z]{2,8})\)")
+
+
+def abbreviations(texts: Iterable[str]) -> dict[str, frozenset[str]]:
+    """Abbreviations the texts define, as stems. Example: "Care Inspectorate Wales (CIW)" -> {"ciw": {...}}."""
+    found: dict[str, frozenset[str]] = {}
+    for text in texts:
+        for match in _ABBREVIATION.finditer(text):
+            long_words = match.group(1).split()
+            short = match.group(2)
+            initials = [w for w in long_words if w[0].isupper()]
+            # Keep the trailing words whose initials spell the abbreviation (or most of it).
+            initials = initials[-len(short) :] if len(initials) >= len(short) else initials
+            if not initials or short[0].upper() != initials[0][0]:
+                continue
+            start = long_words.index(initials[0])
+            stems = frozenset(content_stems(" ".join(long_words[start:])))
+            if stems:
+                found[stem(short.lower())] = stems
+    return found
+
+
 class Vocabulary:
     """Stem document frequencies of a passage collection, for rarity weights and spelling."""
 
@@ -61,18 +83,31 @@ class Vocabulary:
         """`dictionary`: words known to be spelt right (the encoder's word list) and never corrected."""
         self.dictionary = dictionary
         frequency: Counter[str] = Counter()
-        surface: set[str] = set()
+        surface: set[str] = set(STOPWORDS)  # so "wich" can become "which"
         count = 0
+        texts_seen: list[str] = []
         for text in texts:
+            texts_seen.append(text)
             count += 1
             tokens = [w for w in words(text) if w not in STOPWORDS and len(w) > 1]
             surface.update(tokens)
             frequency.update({stem(w) for w in tokens})
         self.size = max(count, 1)
+        self.aliases = abbreviations(texts_seen)
         self.frequency = frequency
         self._surface_by_initial: dict[str, list[str]] = {}
         for word in surface:
             self._surface_by_initial.setdefault(word[0], []).append(word)
+
+    def with_aliases(self, stems: set[str]) -> set[str]:
+        """`stems` plus the other form of any abbreviation it holds: {"ciw"} <-> {"care", "inspector", "wale"}."""
+        extra: set[str] = set()
+        for short, long_ in self.aliases.items():
+            if short in stems:
+                extra |= long_
+            elif long_ <= stems:
+                extra.add(short)
+        return stems | extra if extra else stems
 
     def idf(self, stem_: str) -> float:
         """Rarity weight; a stem the corpus never uses weighs the most."""
