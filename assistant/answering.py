@@ -75,8 +75,12 @@ class AnswerPolicy:
     pair_penalty: float = 0.08
     pair_gain: float = 0.1  # a pair must cover this much more of the question than its sentences
     repeat_penalty: float = 0.12  # a follow-up should say more than the answer it follows
-    min_support: float = 0.38
+    # Support decides whether the best candidate answers at all: an even mix of word coverage
+    # and dense similarity (paraphrases score low on one, not both), with a floor on coverage.
+    support_coverage_weight: float = 0.5
+    min_support: float = 0.40
     typed_min_support: float = 0.32  # a name, date or figure where one is asked for is evidence too
+    min_coverage: float = 0.25
     name_margin: float = 0.15
     max_candidates: int = 40
 
@@ -193,9 +197,11 @@ class Answerer:
         return ranked[0]
 
     def _supported(self, best: Scored, question: Question) -> bool:
-        support = self.policy.coverage_weight * best.coverage + self.policy.similarity_weight * best.similarity
+        weight = self.policy.support_coverage_weight
+        support = weight * best.coverage + (1 - weight) * best.similarity
         typed = bool(question.expects and best.answer_phrases)
-        return support >= (self.policy.typed_min_support if typed else self.policy.min_support)
+        threshold = self.policy.typed_min_support if typed else self.policy.min_support
+        return support >= threshold and best.coverage >= self.policy.min_coverage
 
     def _coverage(self, question: Question, rows: tuple[int, ...]) -> float:
         """Share of the question's rarity-weighted stems found in the sentences or around them."""
