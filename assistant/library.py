@@ -35,42 +35,81 @@ class Library:
         documents: dict[str, Document],
         passages: list[IndexedPassage],
         vectors: np.ndarray,
+        *,
+        signature: tuple[tuple[str, str], ...] = (),
+        complete: bool = True,
     ) -> None:
         self.documents = documents
         self.passages = passages
         self.vectors = vectors
+        self.signature = signature  # the documents' ids and fingerprints this snapshot was read at
+        self.complete = complete  # False when a listed passage was missing from the store
         self.row_of = {p.id: row for row, p in enumerate(passages)}
         self._by_document: dict[str, list[int]] = {}
-        for row, p in sorted(enumerate(passages), key=lambda item: item[1].position):
+        # Reading order by offset: a passage kept across versions keeps its span, not its position.
+        for row, p in sorted(
+            enumerate(passages), key=lambda item: (item[1].passage.start, item[1].passage.end)
+        ):
             self._by_document.setdefault(p.passage.document_id, []).append(row)
 
     @classmethod
-    def from_index(cls, client: ClientAPI) -> Library:
-        """Load a consistent snapshot: passages whose document record matches their fingerprint."""
+    def from_index(cls, client: ClientAPI, attempts: int = 3) -> Library:
+        """Load a consistent snapshot: for each document, exactly the passages its record lists.
+
+        The record and the passages are two reads; an ingest committing a document between them
+        shows up as listed passages that were missing (already deleted as stale), and the load is
+        retried. If it stays incomplete, the passages found are still exact slices of their texts.
+        """
+        library = cls._load(client)
+        for _ in range(attempts - 1):
+            if library.complete:
+                break
+            library = cls._load(client)
+        return library
+
+    @classmethod
+    def _load(cls, client: ClientAPI) -> Library:
         doc_records = documents_collection(client).get(include=["documents", "metadatas"])
         documents: dict[str, Document] = {}
+        live: dict[str, frozenset[str] | None] = {}
         fingerprints: dict[str, str] = {}
         for doc_id, text, meta in zip(
-            doc_records["ids"], doc_records["documents"] or [], doc_records["metadatas"] or []
+            doc_records["ids"], doc_records["documents"] or [], doc_records["metadatas"] or [], strict=False
         ):
             documents[doc_id] = schema.document_from_record(doc_id, text or "", dict(meta))
+            live[doc_id] = schema.live_passage_ids(dict(meta))
             fingerprints[doc_id] = str(meta.get("fingerprint", ""))
         records = passages_collection(client).get(include=["documents", "metadatas", "embeddings"])
         passages: list[IndexedPassage] = []
-        rows: list[Any] = []
-        for pid, text, meta, vector in zip(
-            records["ids"],
-            records["documents"] or [],
-            records["metadatas"] or [],
-            records["embeddings"] if records["embeddings"] is not None else [],
+        for pid, text, meta in zip(
+            records["ids"], records["documents"] or [], records["metadatas"] or [], strict=False
         ):
             passage = schema.passage_from_record(text or "", dict(meta))
-            if fingerprints.get(passage.document_id) != meta.get("fingerprint"):
-                continue  # written by an ingest that has not finished: not yet citable
+            document = documents.get(passage.document_id)
+            listed = live.get(passage.document_id)
+            if listed is None:  # a record from before records listed their passages
+                if fingerprints.get(passage.document_id) != meta.get("fingerprint"):
+                    continue  # written by an ingest that has not finished: not yet citable
+            elif pid not in listed:
+                continue  # another version's passage (not yet committed, or stale)
+            if document is None or document.text[passage.start : passage.end] != passage.text:
+                continue  # never offer a passage a citation could not be verified against
             passages.append(IndexedPassage(pid, passage, int(meta.get("position", 0))))
-            rows.append(vector)
-        vectors = np.asarray(rows, dtype=np.float32) if rows else np.zeros((0, 0), np.float32)
-        return cls(documents, passages, vectors)
+        vectors = _vectors(records["embeddings"], records["ids"], {p.id for p in passages})
+        expected = sum(len(ids) for ids in live.values() if ids is not None)
+        found = sum(1 for p in passages if live.get(p.passage.document_id) is not None)
+        signature = _signature(doc_records["ids"], fingerprints)
+        return cls(documents, passages, vectors, signature=signature, complete=found == expected)
+
+    @staticmethod
+    def current_signature(client: ClientAPI) -> tuple[tuple[str, str], ...]:
+        """What the index's documents are now (ids and fingerprints): one small read."""
+        records = documents_collection(client).get(include=["metadatas"])
+        fingerprints = {
+            i: str(m.get("fingerprint", ""))
+            for i, m in zip(records["ids"], records["metadatas"] or [], strict=False)
+        }
+        return _signature(records["ids"], fingerprints)
 
     def neighbours(self, passage_id: str, before: int = 1, after: int = 1) -> list[IndexedPassage]:
         """The passages around `passage_id` in its document, in reading order, itself included."""
@@ -92,3 +131,16 @@ class Library:
             and 0 <= start < end <= len(document.text)
             and document.text[start:end] == quote
         )
+
+
+def _vectors(embeddings: Any, ids: list[str], kept: set[str]) -> np.ndarray:
+    rows = [
+        vector
+        for pid, vector in zip(ids, embeddings if embeddings is not None else [], strict=False)
+        if pid in kept
+    ]
+    return np.asarray(rows, dtype=np.float32) if rows else np.zeros((0, 0), np.float32)
+
+
+def _signature(ids: list[str], fingerprints: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((i, fingerprints.get(i, "")) for i in ids))

@@ -57,9 +57,13 @@ class Embedder:
         return frozenset(w for w in vocabulary if w.isalpha() and w.islower())
 
 
-@lru_cache(maxsize=2)
 def load_embedder(model_path: Path | None = None, batch_size: int = 64) -> Embedder:
     """Load the model once per process and path (tests and the app share it)."""
+    return _load_embedder(model_path, batch_size)  # positional: one cache entry however it is called
+
+
+@lru_cache(maxsize=2)
+def _load_embedder(model_path: Path | None, batch_size: int) -> Embedder:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     from sentence_transformers import SentenceTransformer

@@ -33,7 +33,10 @@ def load_text(path: Path, data: bytes) -> tuple[str, str]:
 def decode_plain_text(data: bytes) -> tuple[str, str]:
     """Decode text files: UTF-8 first (the corpus norm), then UTF-16 by BOM, then Windows-1252."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _checked_text(data.decode("utf-16")), "utf-16"
+        try:
+            return _checked_text(data.decode("utf-16")), "utf-16"
+        except UnicodeDecodeError:
+            raise LoadError("starts with a UTF-16 byte order mark but is not valid UTF-16") from None
     try:
         return _checked_text(data.decode("utf-8")), "utf-8"
     except UnicodeDecodeError:
@@ -100,18 +103,21 @@ def _load_html(data: bytes) -> tuple[str, str]:
 
 def _load_pdf(data: bytes) -> tuple[str, str]:
     import io
+    import logging
 
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
+    # pypdf logs every repair it attempts; the skip reason below is the one line a person needs.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise LoadError("encrypted PDF")
+        # An owner-password-only PDF opens with the empty user password; anything else is locked.
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise LoadError("encrypted PDF (needs a password)")
         pages = [page.extract_text() or "" for page in reader.pages]
     except LoadError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as error:
+    except Exception as error:  # a damaged file can fail anywhere in the parser: report, never crash
         raise LoadError(f"corrupt PDF ({type(error).__name__})") from None
     text = "\n\n".join(page.strip() for page in pages if page.strip())
     if not text:
@@ -127,9 +133,11 @@ def _load_docx(data: bytes) -> tuple[str, str]:
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as error:
+        paragraphs = [p.text.strip() for p in document.paragraphs]
+    except zipfile.BadZipFile:
+        raise LoadError("corrupt DOCX (not a ZIP package)") from None
+    except Exception as error:  # python-docx raises several kinds on damaged packages
         raise LoadError(f"corrupt DOCX ({type(error).__name__})") from None
-    paragraphs = [p.text.strip() for p in document.paragraphs]
     return "\n\n".join(p for p in paragraphs if p), "docx"
 
 

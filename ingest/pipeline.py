@@ -1,17 +1,29 @@
 """Ingest a corpus folder into the index: load → clean → split → embed → write.
 
 Only files whose fingerprint changed are embedded again; files gone from the folder lose
-their passages. Writes are ordered so that a crash at any point leaves an index that still
-answers and that the next run completes: new passages are written first, stale ones deleted
-next, and the document record (with the new fingerprint) last.
+their passages. Writes are ordered so that a kill at any point leaves an index that still
+answers with the previous version of every file and that the next run completes:
+
+1. the file's new passages are upserted (ids are content-derived, so unchanged sentences keep
+   their ids; the old version's record does not list the new ones, so readers ignore them);
+2. the document record is written with the new fingerprint, text and list of passage ids:
+   this single write switches readers from the old version to the new one;
+3. passages of the old version that the record no longer lists are deleted.
+
+Every run ends with a sweep that deletes passages no record lists (left by a kill between 2
+and 3) and passages of files that are gone. A file that cannot be read, or that vanishes
+mid-run, is reported and skipped; whatever the index already held for it is kept.
 
 Does not answer questions and knows nothing of the assistant.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import stat
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +39,14 @@ from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_text
 from ingest.manifest import MANIFEST_NAME, derive_meta, read_manifest
 from ingest.splitter import split_passages
 from ingest.store import documents_collection, passages_collection
+
+# Called as hook(stage, document name) at the points where a kill is most telling:
+# "embed" (a batch of the document is embedded, nothing of it written yet), "write" (its
+# passages are written, its record is not) and "clean" (its record is written, its stale
+# passages are not yet deleted). The CLI uses it for deterministic crash tests.
+StageHook = Callable[[str, str], None]
+
+_PLAIN_ENCODINGS = ("utf-8", "pdf", "docx", "html (utf-8)")
 
 
 @dataclass(frozen=True)
@@ -48,6 +68,7 @@ class IngestSummary:
     passages: int = 0
     embedded_passages: int = 0
     skipped: list[Skipped] = field(default_factory=list)
+    encodings: dict[str, str] = field(default_factory=dict)  # file -> encoding or format read with
     seconds: float = 0.0
 
     def line(self) -> str:
@@ -57,12 +78,19 @@ class IngestSummary:
             f"{len(self.skipped)} skipped, {self.seconds:.1f} s"
         )
 
+    def decoded_notes(self) -> list[str]:
+        """Files that were not plain UTF-8 text, with the encoding they were read as."""
+        return [
+            f"{name}: read as {enc}" for name, enc in self.encodings.items() if enc not in _PLAIN_ENCODINGS
+        ]
+
 
 @dataclass(frozen=True)
 class _Prepared:
     document: Document
     passages: list[Passage]
     fingerprint: str
+    text_digest: str
 
 
 def ingest_corpus(
@@ -73,6 +101,7 @@ def ingest_corpus(
     max_file_bytes: int,
     write_batch_size: int = 2048,
     progress: bool = True,
+    stage_hook: StageHook | None = None,
 ) -> IngestSummary:
     """Bring the index in line with `corpus_dir` and report what changed.
 
@@ -88,140 +117,250 @@ def ingest_corpus(
     paths, summary.skipped = scan_corpus(corpus_dir, max_file_bytes)
     present: set[str] = set()
     changed: list[_Prepared] = []
+    first_with_text: dict[str, str] = {}
     for path in paths:
         name = path.relative_to(corpus_dir).as_posix()
         try:
-            prepared = _prepare(name, path, manifest.get(name))
-        except LoadError as error:
-            summary.skipped.append(Skipped(name, str(error)))
+            prepared = _prepare(name, path, manifest.get(name), max_file_bytes)
+        except Exception as error:  # noqa: BLE001 - one bad file must never stop the run
+            reason = (
+                str(error)
+                if isinstance(error, LoadError)
+                else f"could not be read ({type(error).__name__}: {error})"
+            )
             if name in indexed:
                 present.add(name)  # keep what the index already had: lose nothing
+                reason += "; its earlier version stays in the index"
+            summary.skipped.append(Skipped(name, reason))
+            continue
+        same_as = first_with_text.setdefault(prepared.text_digest, name)
+        if same_as != name:
+            summary.skipped.append(Skipped(name, f"same text as {same_as} (indexed once, under that name)"))
             continue
         present.add(name)
         summary.files += 1
+        summary.encodings[name] = prepared.document.encoding
         if indexed.get(name) == prepared.fingerprint:
             summary.unchanged_files += 1
         elif not prepared.passages:
             summary.skipped.append(Skipped(name, "no content left after removing page furniture"))
             summary.files -= 1
+            present.discard(name)
         else:
             changed.append(prepared)
 
-    texts = [passage.text for prepared in changed for passage in prepared.passages]
-    vectors = embedder().embed(texts, show_progress=progress) if texts else None
-    offset = 0
-    for prepared in changed:
-        count = len(prepared.passages)
-        assert vectors is not None
-        _write_document(
-            passages_store, documents_store, prepared, vectors[offset : offset + count].tolist(),
-            write_batch_size,
-        )
-        offset += count
-        summary.embedded_files.append(prepared.document.id)
-    summary.embedded_passages = offset
+    if changed:
+        model = embedder()
+        bar = _progress_bar(sum(len(p.passages) for p in changed), progress)
+        for prepared in changed:
+            _write_document(
+                passages_store, documents_store, prepared, model, write_batch_size, stage_hook, bar
+            )
+            summary.embedded_files.append(prepared.document.id)
+            summary.embedded_passages += len(prepared.passages)
+        if bar is not None:
+            bar.close()
 
-    for name in sorted(set(indexed) | _passage_document_ids(passages_store)):
-        if name not in present:
-            passages_store.delete(where={"document_id": name})
-            documents_store.delete(ids=[name])
-            summary.removed_files.append(name)
-
+    summary.removed_files = _sweep(passages_store, documents_store, present)
     summary.passages = passages_store.count()
     summary.seconds = time.perf_counter() - started
     return summary
 
 
 def scan_corpus(corpus_dir: Path, max_file_bytes: int) -> tuple[list[Path], list[Skipped]]:
-    """Files to ingest, and those refused before reading (links, types, sizes)."""
+    """Files to ingest, and those refused before reading (links, special files, types, sizes)."""
     if not corpus_dir.is_dir():
         raise FileNotFoundError(f"corpus folder not found: {corpus_dir}")
     paths: list[Path] = []
     skipped: list[Skipped] = []
-    for path in sorted(_walk(corpus_dir)):
-        name = path.relative_to(corpus_dir).as_posix()
-        if path.is_symlink():
-            skipped.append(Skipped(name, "symbolic link (not followed)"))
-        elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
-            skipped.append(Skipped(name, f"unsupported file type {path.suffix or '(none)'!r}"))
+    entries: list[Path] = []
+    _walk(corpus_dir, corpus_dir, entries, skipped)
+    for path in sorted(entries):
+        name = _display_name(path, corpus_dir)
+        reason = _refusal(path, corpus_dir, max_file_bytes)
+        if reason:
+            skipped.append(Skipped(name, reason))
         else:
-            try:
-                size = path.stat().st_size
-            except OSError as error:
-                skipped.append(Skipped(name, f"cannot read file: {error.strerror or error}"))
-                continue
-            if size > max_file_bytes:
-                skipped.append(
-                    Skipped(name, f"{size / 1e6:.1f} MB is over the {max_file_bytes / 1e6:.0f} MB limit")
-                )
-            else:
-                paths.append(path)
+            paths.append(path)
     return paths, skipped
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    for entry in folder.iterdir():
+def _refusal(path: Path, corpus_dir: Path, max_file_bytes: int) -> str:
+    """Why `path` is not read at all, or "" when it should be."""
+    try:
+        path.relative_to(corpus_dir).as_posix().encode("utf-8")
+    except UnicodeEncodeError:
+        return "file name is not valid UTF-8 (rename it)"
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return "file disappeared before it could be read"
+    except OSError as error:
+        return f"cannot read file: {error.strerror or error}"
+    if stat.S_ISLNK(info.st_mode):
+        return "symbolic link (not followed)"
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file (named pipe, socket or device)"
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        return f"unsupported file type {path.suffix or '(none)'!r}"
+    if info.st_size > max_file_bytes:
+        return _too_large(info.st_size, max_file_bytes)
+    return ""
+
+
+def _too_large(size: int, limit: int) -> str:
+    return f"too large: {_size(size)} is over the {_size(limit)} limit (ASSISTANT_MAX_FILE_BYTES)"
+
+
+def _size(count: int) -> str:
+    if count < 1000:
+        return f"{count} bytes"
+    if count < 1_000_000:
+        return f"{count / 1000:.1f} kB ({count:,} bytes)"
+    return f"{count / 1_000_000:.1f} MB ({count:,} bytes)"
+
+
+def _walk(folder: Path, root: Path, found: list[Path], skipped: list[Skipped]) -> None:
+    """Every non-folder entry under `folder`; folders are entered only when they are not links."""
+    try:
+        entries = list(folder.iterdir())
+    except OSError as error:
+        skipped.append(
+            Skipped(_display_name(folder, root) + "/", f"cannot list folder: {error.strerror or error}")
+        )
+        return
+    for entry in entries:
         if entry.name.startswith(".") or entry.name in (MANIFEST_NAME, "README.md"):
             continue
         if entry.is_dir() and not entry.is_symlink():
-            yield from _walk(entry)
-        elif entry.is_file() or entry.is_symlink():
-            yield entry
+            _walk(entry, root, found, skipped)
+        else:
+            found.append(entry)
 
 
-def _prepare(name: str, path: Path, given: Any) -> _Prepared:
+def _display_name(path: Path, root: Path) -> str:
+    """The corpus-relative name, printable even when the file name is not valid UTF-8."""
+    name = path.relative_to(root).as_posix()
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _read_file(path: Path, max_file_bytes: int) -> bytes:
+    """The file's bytes, refusing links, special files and files that grew past the limit."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        data = path.read_bytes()
+        fd = os.open(path, flags)
     except FileNotFoundError:
         raise LoadError("file disappeared before it could be read") from None
     except OSError as error:
+        if path.is_symlink():
+            raise LoadError("symbolic link (not followed)") from None
         raise LoadError(f"cannot read file: {error.strerror or error}") from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise LoadError("not a regular file (named pipe, socket or device)")
+        try:
+            data = handle.read(max_file_bytes + 1)
+        except OSError as error:
+            raise LoadError(f"cannot read file: {error.strerror or error}") from None
+    if len(data) > max_file_bytes:
+        raise LoadError(_too_large(os.path.getsize(path) if path.exists() else len(data), max_file_bytes))
+    return data
+
+
+def _prepare(name: str, path: Path, given: Any, max_file_bytes: int) -> _Prepared:
+    data = _read_file(path, max_file_bytes)
     text, encoding = load_text(path, data)
     blocks = content_blocks(text)
     meta = derive_meta(text, blocks, given)
     document = Document(name, text, meta, encoding)
     passages = split_passages(name, text, blocks)
-    return _Prepared(document, passages, schema.fingerprint(data, meta, MODEL_NAME))
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return _Prepared(document, passages, schema.fingerprint(data, meta, MODEL_NAME), digest)
 
 
 def _write_document(
     passages_store: Collection,
     documents_store: Collection,
     prepared: _Prepared,
-    vectors: list[list[float]],
+    model: Embedder,
     batch_size: int,
+    stage_hook: StageHook | None,
+    bar: Any,
 ) -> None:
-    ids = [schema.passage_id(p) for p in prepared.passages]
-    metadatas = [
-        schema.passage_metadata(p, i, prepared.fingerprint) for i, p in enumerate(prepared.passages)
-    ]
-    documents = [p.text for p in prepared.passages]
-    for lo in range(0, len(ids), batch_size):
-        hi = lo + batch_size
+    """Embed and write one document's passages, then its record, then delete its stale passages."""
+    name = prepared.document.id
+    passages = prepared.passages
+    ids = [schema.passage_id(p) for p in passages]
+    for lo in range(0, len(passages), batch_size):
+        batch = passages[lo : lo + batch_size]
+        vectors = model.embed([p.text for p in batch])
+        _stage(stage_hook, "embed", name)
         passages_store.upsert(
-            ids=ids[lo:hi],
-            embeddings=vectors[lo:hi],  # type: ignore[arg-type]
-            metadatas=metadatas[lo:hi],  # type: ignore[arg-type]
-            documents=documents[lo:hi],
+            ids=ids[lo : lo + batch_size],
+            embeddings=vectors.tolist(),  # type: ignore[arg-type]
+            metadatas=[schema.passage_metadata(p, lo + i, prepared.fingerprint) for i, p in enumerate(batch)],
+            documents=[p.text for p in batch],
         )
-    old = passages_store.get(where={"document_id": prepared.document.id}, include=[])["ids"]
-    stale = sorted(set(old) - set(ids))
-    for lo in range(0, len(stale), batch_size):
-        passages_store.delete(ids=stale[lo : lo + batch_size])
+        if bar is not None:
+            bar.update(len(batch))
+    _stage(stage_hook, "write", name)
     documents_store.upsert(
-        ids=[prepared.document.id],
+        ids=[name],
         embeddings=[schema.PLACEHOLDER_VECTOR],
-        metadatas=[schema.document_metadata(prepared.document, prepared.fingerprint, len(ids))],
+        metadatas=[schema.document_metadata(prepared.document, prepared.fingerprint, ids)],
         documents=[prepared.document.text],
     )
+    _stage(stage_hook, "clean", name)
+    old = passages_store.get(where={"document_id": name}, include=[])["ids"]
+    _delete(passages_store, sorted(set(old) - set(ids)), batch_size)
+
+
+def _sweep(passages_store: Collection, documents_store: Collection, present: set[str]) -> list[str]:
+    """Delete files that are gone, and passages no document record lists; return the files removed."""
+    records = documents_store.get(include=["metadatas"])
+    live: dict[str, frozenset[str] | None] = {
+        id_: schema.live_passage_ids(dict(meta))
+        for id_, meta in zip(records["ids"], records["metadatas"] or [], strict=False)
+    }
+    passages = passages_store.get(include=["metadatas"])
+    by_document: dict[str, list[str]] = {}
+    for pid, meta in zip(passages["ids"], passages["metadatas"] or [], strict=False):
+        by_document.setdefault(str(meta["document_id"]), []).append(pid)
+
+    removed = sorted(name for name in set(live) | set(by_document) if name not in present)
+    for name in removed:
+        passages_store.delete(where={"document_id": name})
+        documents_store.delete(ids=[name])
+    stale: list[str] = []
+    for name, pids in by_document.items():
+        listed = live.get(name)
+        if name in present and listed is not None:
+            stale += [pid for pid in pids if pid not in listed]
+    _delete(passages_store, sorted(stale), 2048)
+    return removed
+
+
+def _delete(collection: Collection, ids: Sequence[str], batch_size: int) -> None:
+    for lo in range(0, len(ids), batch_size):
+        collection.delete(ids=list(ids[lo : lo + batch_size]))
+
+
+def _stage(hook: StageHook | None, stage: str, name: str) -> None:
+    if hook is not None:
+        hook(stage, name)
+
+
+def _progress_bar(total: int, enabled: bool) -> Any:
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="passage", desc="Embedding")
 
 
 def _indexed_fingerprints(documents_store: Collection) -> dict[str, str]:
     records = documents_store.get(include=["metadatas"])
     metadatas: Sequence[Any] = records["metadatas"] or []
-    return {id_: str(meta.get("fingerprint", "")) for id_, meta in zip(records["ids"], metadatas)}
-
-
-def _passage_document_ids(passages_store: Collection) -> set[str]:
-    records = passages_store.get(include=["metadatas"])
-    return {str(meta["document_id"]) for meta in records["metadatas"] or []}
+    return {
+        id_: str(meta.get("fingerprint", "")) for id_, meta in zip(records["ids"], metadatas, strict=False)
+    }

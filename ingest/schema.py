@@ -18,7 +18,8 @@ DOCUMENTS = "documents"
 
 # Bump when loading, cleaning or splitting changes what passages a file yields: every
 # file's fingerprint changes with it, so the next ingest rebuilds them all.
-PIPELINE_VERSION = "1"
+# "2": document records list the ids of their passages (see `live_passage_ids`).
+PIPELINE_VERSION = "2"
 
 # Cosine space for normalised MiniLM vectors. ef_search well above top-k keeps the
 # approximate search identical to brute force on corpora of this size (see the bench).
@@ -61,7 +62,10 @@ def passage_from_record(text: str, metadata: dict[str, Any]) -> Passage:
     return Passage(str(metadata["document_id"]), int(metadata["start"]), int(metadata["end"]), text)
 
 
-def document_metadata(document: Document, document_fingerprint: str, passages: int) -> dict[str, Any]:
+def document_metadata(
+    document: Document, document_fingerprint: str, passage_ids: list[str]
+) -> dict[str, Any]:
+    """The document record; writing it is what makes exactly `passage_ids` the live passages."""
     return {
         "title": document.meta.title,
         "publisher": document.meta.publisher,
@@ -69,8 +73,22 @@ def document_metadata(document: Document, document_fingerprint: str, passages: i
         "kind": document.meta.kind,
         "encoding": document.encoding,
         "fingerprint": document_fingerprint,
-        "passages": passages,
+        "passages": len(passage_ids),
+        "passage_ids": ",".join(passage_ids),
     }
+
+
+def live_passage_ids(metadata: dict[str, Any]) -> frozenset[str] | None:
+    """The passages a document record vouches for; None for records older than PIPELINE_VERSION 2.
+
+    Passage ids are content-derived, so an unchanged sentence keeps its id across versions of a
+    file: membership in this set, not the passage's own fingerprint, says which version it is live
+    in. One record write therefore switches a document from its old passages to its new ones.
+    """
+    raw = metadata.get("passage_ids")
+    if not isinstance(raw, str):
+        return None
+    return frozenset(raw.split(",")) if raw else frozenset()
 
 
 def document_from_record(document_id: str, text: str, metadata: dict[str, Any]) -> Document:

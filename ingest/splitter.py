@@ -53,9 +53,7 @@ def split_passages(
         spans = list(sentence_spans(text, block.start, block.end))
         for start, end in _merge_short(spans, min_chars):
             for piece_start, piece_end in _cut_long(text, start, end, max_chars):
-                passages.append(
-                    Passage(document_id, piece_start, piece_end, text[piece_start:piece_end])
-                )
+                passages.append(Passage(document_id, piece_start, piece_end, text[piece_start:piece_end]))
     return passages
 
 

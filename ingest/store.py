@@ -36,11 +36,20 @@ def documents_collection(client: ClientAPI) -> Collection:
 
 def _collection(client: ClientAPI, name: str) -> Collection:
     configuration: Any = schema.HNSW_CONFIGURATION
-    return client.get_or_create_collection(
-        name=name, configuration=configuration, embedding_function=None
-    )
+    return client.get_or_create_collection(name=name, configuration=configuration, embedding_function=None)
 
 
 def index_exists(index_dir: Path) -> bool:
     """True when an embedded store has been written at `index_dir`."""
     return (index_dir / "chroma.sqlite3").exists()
+
+
+def server_has_index(client: ClientAPI) -> bool:
+    """True when the store (a Chroma server, typically) holds at least one ingested document.
+
+    Lists collections rather than opening them, so asking never creates an empty index.
+    """
+    names = {getattr(c, "name", c) for c in client.list_collections()}
+    if schema.DOCUMENTS not in names:
+        return False
+    return documents_collection(client).count() > 0
