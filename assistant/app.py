@@ -18,10 +18,14 @@ from pathlib import Path
 from typing import Any
 
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # offline: before gradio is imported
+# Gradio summarises up to 10,000 past events in pandas after every request, for a monitoring
+# page that is off; measured at 4-16 ms a request on a server that has been up a while.
+os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000000")
+os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
 
 import gradio as gr  # noqa: E402
 
-from assistant import briefing, feedback, rendering
+from assistant import auth, briefing, feedback, rendering
 from assistant.answers import Answer
 from assistant.service import Assistant, Filters, InvalidQuestion, create_assistant
 from assistant.settings import Settings
@@ -141,6 +145,7 @@ def build_app(assistant: Assistant) -> Any:
     export_dir = Path(tempfile.mkdtemp(prefix="assistant-briefings-"))
 
     def ask(question: str, history: list[str], filters: Filters | None) -> Answer:
+        assistant.refresh()  # adopt a finished re-ingest; one small read when nothing changed
         return assistant.ask(question, history, filters=filters)
 
     # --- events -------------------------------------------------------------------------------
@@ -336,7 +341,9 @@ def build_app(assistant: Assistant) -> Any:
             question,
             ask_button,
         ]
-        answer_kwargs: dict[str, Any] = {"concurrency_id": "assistant", "concurrency_limit": 1}
+        # ask is thread-safe; two at once lets one embed a question while the other ranks
+        # (more gives no throughput on 2 cores and lengthens the tail: see scripts/load.py).
+        answer_kwargs: dict[str, Any] = {"concurrency_id": "assistant", "concurrency_limit": 2}
         for trigger in (question.submit, ask_button.click):
             trigger(
                 start_turn,
@@ -378,9 +385,31 @@ def launch(app: Any, host: str, port: int, **kwargs: Any) -> Any:
     theme = gr.themes.Default(
         font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "Consolas", "monospace"]
     )
+    # FastAPI's own /openapi.json and /docs sit outside Gradio's login check: off.
+    kwargs.setdefault("app_kwargs", {"openapi_url": None, "docs_url": None, "redoc_url": None})
     return app.launch(server_name=host, server_port=port, css=CSS, theme=theme, **kwargs)
 
 
-def serve(settings: Settings, host: str, port: int) -> None:
+AUTH_MESSAGE = "Log in to ask about the Powys children's services reports."
+
+
+def access_kwargs(settings: Settings) -> dict[str, Any]:
+    """`launch` keyword arguments for login: none without a users file, else Gradio's `auth` check."""
+    if settings.users_file is None:
+        return {}
+    authenticator = auth.Authenticator(settings.users_file)
+    return {"auth": authenticator.gradio_auth(), "auth_message": AUTH_MESSAGE}
+
+
+def serve(settings: Settings, host: str, port: int, *, allow_anonymous: bool = False) -> None:
+    """Serve the chat; login is required when `settings.users_file` is set.
+
+    Raises `auth.AccessError` for a non-loopback `host` without a users file unless
+    `allow_anonymous`, and `auth.UsersFileError` for a users file with no users.
+    """
+    warning = auth.check_serve_access(host, settings.users_file, allow_anonymous)
+    if warning:
+        log.warning(warning)
+    login = access_kwargs(settings)  # before the model loads: a bad users file fails fast
     app = build_app(create_assistant(settings))
-    launch(app, host, port)
+    launch(app, host, port, **login)

@@ -32,20 +32,27 @@ def cli() -> None:
 @click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index folder.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def ingest(corpus_dir: Path | None, index_dir: Path | None, as_json: bool, quiet: bool) -> None:
+@click.option(
+    "--max-file-bytes",
+    type=click.IntRange(min=1),
+    help="Skip larger files (default ASSISTANT_MAX_FILE_BYTES, 20 MB).",
+)
+def ingest(
+    corpus_dir: Path | None, index_dir: Path | None, as_json: bool, quiet: bool, max_file_bytes: int | None
+) -> None:
     """Load, clean, split, embed and index the corpus; only changed files are embedded again.
 
     Exit status 0 when every file was ingested, 3 when some were skipped (each is listed
-    with its reason), 1 when ingest could not run.
+    with its reason), 1 when ingest could not run. With ASSISTANT_CHROMA_HOST set, writes
+    to that Chroma server instead of the index folder.
     """
     from ingest.embedder import load_embedder
     from ingest.manifest import ManifestError
     from ingest.pipeline import ingest_corpus
-    from ingest.store import open_client
 
-    settings = _settings(corpus_dir=corpus_dir, index_dir=index_dir)
+    settings = _settings(corpus_dir=corpus_dir, index_dir=index_dir, max_file_bytes=max_file_bytes)
+    client = _open_index(settings)
     try:
-        client = open_client(settings.index_dir, settings.chroma_host, settings.chroma_port)
         summary = ingest_corpus(
             settings.corpus_dir,
             client,
@@ -53,16 +60,71 @@ def ingest(corpus_dir: Path | None, index_dir: Path | None, as_json: bool, quiet
             max_file_bytes=settings.max_file_bytes,
             write_batch_size=settings.write_batch_size,
             progress=not quiet and not as_json,
+            stage_hook=_test_pause_hook(),
         )
     except (FileNotFoundError, ManifestError) as error:
         raise click.ClickException(str(error)) from None
+    except Exception as error:
+        if settings.chroma_host and _is_connection_error(error):
+            raise click.ClickException(f"Lost the Chroma server at {_server(settings)}: {error}") from None
+        raise
     if as_json:
-        click.echo(json.dumps(_summary_dict(summary), indent=2))
+        click.echo(json.dumps(_summary_dict(summary), ensure_ascii=False, indent=2))
     else:
         for skipped in summary.skipped:
             click.echo(f"skipped {skipped.name}: {skipped.reason}", err=True)
+        for note in summary.decoded_notes():
+            click.echo(f"note {note}", err=True)
         click.echo(f"Ingested {summary.line()}")
     sys.exit(3 if summary.skipped else 0)
+
+
+def _test_pause_hook() -> Any:
+    """For crash tests only: ASSISTANT_TEST_PAUSE_AT=STAGE[:N] (embed, write or clean; N-th time,
+    default 1st) makes ingest print "PAUSED AT STAGE NAME" to stderr and sleep, to be killed there."""
+    import os
+    import time
+
+    wanted = os.environ.get("ASSISTANT_TEST_PAUSE_AT", "")
+    if not wanted:
+        return None
+    stage, _, nth = wanted.partition(":")
+    seen = {"count": 0}
+
+    def pause(at: str, name: str) -> None:
+        if at != stage:
+            return
+        seen["count"] += 1
+        if seen["count"] == int(nth or 1):
+            click.echo(f"PAUSED AT {at} {name}", err=True)
+            sys.stderr.flush()
+            time.sleep(3600)
+
+    return pause
+
+
+def _server(settings: Settings) -> str:
+    return f"{settings.chroma_host}:{settings.chroma_port}"
+
+
+def _is_connection_error(error: Exception) -> bool:
+    import httpx
+
+    return isinstance(error, httpx.TransportError | ConnectionError) or "connect" in str(error).lower()
+
+
+def _open_index(settings: Settings) -> Any:
+    """The Chroma client for `settings`, or a one-line error when the server cannot be reached."""
+    from ingest.store import open_client
+
+    try:
+        return open_client(settings.index_dir, settings.chroma_host, settings.chroma_port)
+    except Exception as error:
+        if settings.chroma_host:
+            raise click.ClickException(
+                f"Cannot reach the Chroma server at {_server(settings)} (ASSISTANT_CHROMA_HOST/PORT): {error}"
+            ) from None
+        raise click.ClickException(f"Cannot open the index at {settings.index_dir}: {error}") from None
 
 
 def _summary_dict(summary: Any) -> dict[str, Any]:
@@ -73,11 +135,15 @@ def _summary_dict(summary: Any) -> dict[str, Any]:
 
 @cli.command()
 @click.argument("question")
-@click.option("--history", multiple=True, help="An earlier question of the conversation (repeatable, oldest first).")
+@click.option(
+    "--history", multiple=True, help="An earlier question of the conversation (repeatable, oldest first)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the whole answer as one JSON object.")
 @click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path), help="Folder of documents.")
 @click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index folder.")
-def ask(question: str, history: tuple[str, ...], as_json: bool, corpus_dir: Path | None, index_dir: Path | None) -> None:
+def ask(
+    question: str, history: tuple[str, ...], as_json: bool, corpus_dir: Path | None, index_dir: Path | None
+) -> None:
     """Answer QUESTION from the indexed reports, with numbered citations."""
     from assistant.service import InvalidQuestion, create_assistant
 
@@ -94,26 +160,135 @@ def ask(question: str, history: tuple[str, ...], as_json: bool, corpus_dir: Path
     if answer.query != answer.question:
         click.echo(f"\n(searched for: {answer.query})")
     for c in answer.citations:
-        click.echo(f"\n[{c.n}] {c.title} ({c.source}, characters {c.start}-{c.end})\n    “{' '.join(c.quote.split())}”")
+        click.echo(
+            f"\n[{c.n}] {c.title} ({c.source}, characters {c.start}-{c.end})\n"
+            f"    “{' '.join(c.quote.split())}”"
+        )
 
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=7860, show_default=True, help="Port to listen on.")
-def serve(host: str, port: int) -> None:
-    """Start the chat in the browser (ingests the corpus first if there is no index yet)."""
-    from assistant.app import serve as serve_app
+@click.option(
+    "--allow-anonymous",
+    is_flag=True,
+    help="Serve on a non-loopback address without ASSISTANT_USERS_FILE, i.e. without login.",
+)
+def serve(host: str, port: int, allow_anonymous: bool) -> None:
+    """Start the chat in the browser; login is required when ASSISTANT_USERS_FILE is set.
+
+    Without a users file only a loopback address (127.0.0.0/8, ::1, localhost) is served,
+    unless --allow-anonymous is given.
+    """
+    from assistant.auth import AccessError, Authenticator, UsersFileError, check_serve_access
 
     settings = _settings()
+    try:
+        warning = check_serve_access(host, settings.users_file, allow_anonymous)
+        if settings.users_file is not None:
+            Authenticator(settings.users_file)  # a missing, broken or empty users file: fail now
+    except (AccessError, UsersFileError) as error:
+        raise click.ClickException(str(error)) from None
+    if warning:
+        click.echo(warning, err=True)
     _require_index(settings)
-    serve_app(settings, host, port)
+    from assistant.app import serve as serve_app
+
+    serve_app(settings, host, port, allow_anonymous=allow_anonymous)
+
+
+@cli.group()
+def users() -> None:
+    """Manage who may log in to the served chat (the file named by ASSISTANT_USERS_FILE)."""
+
+
+def _users_file(path: Path | None) -> Path:
+    path = path or _settings().users_file
+    if path is None:
+        raise click.ClickException("No users file: set ASSISTANT_USERS_FILE or pass --file.")
+    return path
+
+
+_file_option = click.option(
+    "--file",
+    "path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Users file (default: ASSISTANT_USERS_FILE).",
+)
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+@_file_option
+def users_add(name: str, password_stdin: bool, path: Path | None) -> None:
+    """Add user NAME, or set a new password for NAME; the password is prompted for twice."""
+    from assistant.auth import UsersFileError, add_user, check_name
+
+    path = _users_file(path)
+    try:
+        check_name(name)
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        else:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        existed = add_user(path, name, password)
+    except UsersFileError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{'updated' if existed else 'added'} {name} in {path}", err=True)
+
+
+@users.command("list")
+@_file_option
+def users_list(path: Path | None) -> None:
+    """Print the user names, one a line."""
+    from assistant.auth import UsersFileError, load_users
+
+    try:
+        names = sorted(load_users(_users_file(path)))
+    except UsersFileError as error:
+        raise click.ClickException(str(error)) from None
+    for name in names:
+        click.echo(name)
+
+
+@users.command("remove")
+@click.argument("name")
+@_file_option
+def users_remove(name: str, path: Path | None) -> None:
+    """Remove user NAME (exit 1 when there is no such user)."""
+    from assistant.auth import UsersFileError, remove_user
+
+    path = _users_file(path)
+    try:
+        removed = remove_user(path, name)
+    except UsersFileError as error:
+        raise click.ClickException(str(error)) from None
+    if not removed:
+        raise click.ClickException(f"No user {name!r} in {path}.")
+    click.echo(f"removed {name} from {path}", err=True)
 
 
 @cli.command()
-@click.option("--dataset", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Question set (JSON lines).")
+@click.option(
+    "--dataset",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Question set (JSON lines).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print metrics and per-question results as JSON.")
-@click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=Path), help="Write Markdown, HTML and a chart here.")
-@click.option("--mode", "modes", multiple=True, type=click.Choice(["hybrid", "bm25", "dense"]), help="Retrieval modes to run (default: all three).")
+@click.option(
+    "--report",
+    "report_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write Markdown, HTML and a chart here.",
+)
+@click.option(
+    "--mode",
+    "modes",
+    multiple=True,
+    type=click.Choice(["hybrid", "bm25", "dense"]),
+    help="Retrieval modes to run (default: all three).",
+)
 def evals(dataset: Path | None, as_json: bool, report_dir: Path | None, modes: tuple[str, ...]) -> None:
     """Run the question set through the chat's code path; exit 1 when a metric misses its threshold."""
     from assistant.service import create_assistant
@@ -163,9 +338,15 @@ def feedback(export_path: Path) -> None:
 
 
 def _require_index(settings: Settings) -> None:
-    from ingest.store import index_exists
+    from ingest.store import index_exists, server_has_index
 
-    if not settings.chroma_host and not index_exists(settings.index_dir):
+    if settings.chroma_host:
+        if not server_has_index(_open_index(settings)):
+            raise click.ClickException(
+                f"No index on the Chroma server at {_server(settings)}. Run `assistant ingest` "
+                "with the same ASSISTANT_CHROMA_HOST/ASSISTANT_CHROMA_PORT first."
+            )
+    elif not index_exists(settings.index_dir):
         raise click.ClickException(
             f"No index at {settings.index_dir}. Run `assistant ingest` (or `make ingest`) first."
         )

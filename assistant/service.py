@@ -240,6 +240,9 @@ def _span(date: str) -> tuple[str, str]:
 
 def create_assistant(settings: Settings) -> Assistant:
     """Open the index named by `settings` and build an `Assistant` over it."""
+    import torch
+
+    torch.set_num_threads(settings.query_threads)
     client = open_client(settings.index_dir, settings.chroma_host, settings.chroma_port)
     library = Library.from_index(client)
     embedder = load_embedder(settings.model_path, settings.embed_batch_size)

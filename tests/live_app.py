@@ -17,12 +17,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(assistant) -> Iterator[str]:  # noqa: ANN001 - an assistant.service.Assistant
+def running_app(assistant, **launch_kwargs) -> Iterator[str]:  # noqa: ANN001 - an assistant.service.Assistant
     from assistant.app import build_app, launch
 
     app = build_app(assistant)
     port = free_port()
-    launch(app, "127.0.0.1", port, prevent_thread_lock=True, quiet=True)
+    launch(app, "127.0.0.1", port, prevent_thread_lock=True, quiet=True, **launch_kwargs)
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:

@@ -179,3 +179,39 @@ def test_example_question_and_document_picker(app_url: str, browser, assistant: 
         assert page.locator("#viewer mark").count() == 0
     finally:
         page.close()
+
+
+def test_login_form_then_chat(assistant: Assistant, browser, tmp_path: Path) -> None:  # noqa: ANN001
+    from playwright.sync_api import expect
+
+    from assistant import auth
+    from assistant.app import access_kwargs
+
+    users_file = tmp_path / "users.json"
+    auth.add_user(users_file, "reviewer", "correct horse battery staple")
+    settings = assistant.settings.model_copy(update={"users_file": users_file})
+    with running_app(assistant, **access_kwargs(settings)) as url:
+        page = browser.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        try:
+            page.goto(url, wait_until="domcontentloaded")
+            username, password = page.get_by_label("username"), page.get_by_label("password")
+            expect(username).to_be_visible(timeout=TIMEOUT_MS)
+            assert page.locator("#chat").count() == 0
+
+            username.fill("reviewer")
+            password.fill("not the password")
+            page.get_by_role("button", name="Login").click()
+            expect(page.get_by_text("Incorrect Credentials")).to_be_visible(timeout=TIMEOUT_MS)
+            assert page.locator("#chat").count() == 0
+
+            username.fill("reviewer")  # the form clears the name after a failed login
+            password.fill("correct horse battery staple")
+            page.get_by_role("button", name="Login").click()
+            chat = page.locator("#chat")
+            expect(chat).to_contain_text(MISSION.split()[0], timeout=TIMEOUT_MS)
+            page.locator("#question textarea").fill(MISSION)
+            page.locator("#ask").click()
+            expect(chat).to_contain_text("Steve Walker", timeout=TIMEOUT_MS)
+        finally:
+            page.close()
