@@ -9,7 +9,7 @@ export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install chromium ingest run test test-browser evals bench lint clean
+.PHONY: install chromium ingest run test test-browser evals bench load lint clean
 
 install: $(STAMP)  ## Create .venv and install everything (idempotent).
 
@@ -45,9 +45,13 @@ evals: install  ## Run the question set and write reports/ (Markdown, HTML, char
 bench: install  ## Ingest throughput, re-ingest, ask latency, HNSW recall, cold start; writes bench.json.
 	$(BIN)/assistant bench --json bench.json
 
+load: install  ## Load-test /ask: 50 clients for 60 s against a freshly started `assistant serve`.
+	$(BIN)/assistant ingest --quiet || [ $$? -eq 3 ]
+	$(BIN)/python scripts/load.py --serve --clients 50 --seconds 60
+
 lint: install
-	$(BIN)/ruff check assistant ingest evals tests
-	$(BIN)/ruff format --check assistant ingest evals tests
+	$(BIN)/ruff check assistant ingest evals tests scripts
+	$(BIN)/ruff format --check assistant ingest evals tests scripts
 
 clean:
 	rm -rf $(VENV) index/*.sqlite3 index/*/ reports test-output bench.json

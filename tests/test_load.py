@@ -1,0 +1,72 @@
+"""The load script (`scripts/load.py`) against the real app, served in this process: a short run."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from live_app import running_app
+
+from assistant.service import Assistant
+
+SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "load.py"
+
+
+@pytest.fixture(scope="module")
+def load() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("load_script", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def app_url(assistant: Assistant) -> Iterator[str]:
+    with running_app(assistant) as url:
+        yield url
+
+
+def test_short_run_has_no_errors_and_reports_every_figure(
+    load: ModuleType, app_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = load.main(["--url", app_url, "--clients", "5", "--seconds", "5", "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert status == 0, report["error_samples"]
+    assert report["errors"] == 0 and report["error_samples"] == []
+    assert report["ok"] == report["requests"] > 0
+    assert report["clients"] == 5 and report["stragglers"] == 0
+    assert report["throughput_rps"] > 0
+    assert set(report["latency_ms"]) == {"p50", "p95", "p99", "mean", "max"}
+    assert all(isinstance(report["latency_ms"][k], float) for k in ("p50", "p95", "p99"))
+    assert {"url", "transport", "seconds", "elapsed_s", "setup_s"} <= set(report)
+
+
+def test_the_table_names_every_figure(load: ModuleType, app_url: str) -> None:
+    report = load.run_load(app_url, clients=2, seconds=1, questions=["Who carried out the 2025 report?"])
+    assert report["errors"] == 0 and report["ok"] > 0
+    table = load.format_table(report)
+    for name in ("requests", "errors", "throughput", "p50", "p95", "p99"):
+        assert name in table
+
+
+def test_caps_are_enforced(load: ModuleType) -> None:
+    for argv in (
+        ["--url", "x", "--clients", "201"],
+        ["--url", "x", "--seconds", "601"],
+        ["--url", "x", "--timeout", "31"],
+    ):
+        with pytest.raises(SystemExit) as exit_info:
+            load.main(argv)
+        assert exit_info.value.code == 2
+    with pytest.raises(SystemExit):
+        load.main(["--clients", "5"])  # neither --url nor --serve
+    assert load.percentile([3.0, 1.0, 2.0, 4.0], 50) == 2.0
+    assert load.percentile([3.0, 1.0, 2.0, 4.0], 99) == 4.0
+    assert load.percentile([], 95) is None
