@@ -93,8 +93,13 @@ class Answerer:
         self.vocabulary = vocabulary
         self.policy = policy
         self._stems_cache: dict[int, frozenset[str]] = {}
+        self._variants_cache: dict[str, frozenset[str]] = {}
+        aliases = vocabulary.aliases
+        self._known_stems = set(vocabulary.frequency) | set(aliases) | set().union(*aliases.values())
 
-    def choose(self, question: Question, hits: list[Hit], query_vector: np.ndarray, max_citations: int) -> Choice:
+    def choose(
+        self, question: Question, hits: list[Hit], query_vector: np.ndarray, max_citations: int
+    ) -> Choice:
         ranked = self.rank(question, hits, query_vector)
         if not ranked:
             return Choice(False, [], "", [])
@@ -103,7 +108,9 @@ class Answerer:
         if best is None or not self._supported(best, question):
             nearest = [self.library.passages[row] for row in ranked_rows[:max_citations]]
             return Choice(False, nearest, "", ranked_rows)
-        short = _without_possessive(best.answer_phrases[0]) if question.expects and best.answer_phrases else ""
+        short = (
+            _without_possessive(best.answer_phrases[0]) if question.expects and best.answer_phrases else ""
+        )
         return Choice(True, list(best.items[:max_citations]), short, ranked_rows)
 
     def rank(self, question: Question, hits: list[Hit], query_vector: np.ndarray) -> list[Scored]:
@@ -133,7 +140,7 @@ class Answerer:
         own = self.vocabulary.with_aliases(set().union(*(self._stems(row) for row in rows)))
         weights = {s: self.vocabulary.idf(s) for s in question.stems}
         total = sum(weights.values())
-        return sum(w for s, w in weights.items() if _matches(s, own, self.vocabulary.dictionary)) / total if total else 0.0
+        return sum(w for s, w in weights.items() if self._matches(s, own)) / total if total else 0.0
 
     def _units(self, row: int) -> list[tuple[int, ...]]:
         """The sentence alone and with each adjacent sentence of its document."""
@@ -215,9 +222,9 @@ class Answerer:
         for stem_, weight in weighted:
             idf = self.vocabulary.idf(stem_) * weight
             total += idf
-            if _matches(stem_, own, self.vocabulary.dictionary):
+            if self._matches(stem_, own):
                 matched += idf
-            elif _matches(stem_, around, self.vocabulary.dictionary):
+            elif self._matches(stem_, around):
                 matched += CONTEXT_WEIGHT * idf
         return matched / total if total else 0.0
 
@@ -241,6 +248,20 @@ class Answerer:
                 around.add(meta.date[:4])
         return around
 
+    def _matches(self, stem_: str, stems: set[str] | frozenset[str]) -> bool:
+        """True when `stems` holds `stem_` or a close variant of it (see `_close_prefix`)."""
+        return not self._variants(stem_).isdisjoint(stems)
+
+    def _variants(self, stem_: str) -> frozenset[str]:
+        """`stem_` and the corpus stems it matches, worked out once per stem, not once per sentence."""
+        cached = self._variants_cache.get(stem_)
+        if cached is None:
+            dictionary = self.vocabulary.dictionary
+            close = {s for s in self._known_stems if _close_prefix(stem_, s, dictionary)}
+            cached = frozenset({stem_} | close)
+            self._variants_cache[stem_] = cached
+        return cached
+
     def _stems(self, row: int) -> frozenset[str]:
         cached = self._stems_cache.get(row)
         if cached is None:
@@ -259,7 +280,9 @@ class Answerer:
             new_words = [w for w in terms.words(phrase) if w not in asked]
             if not new_words or (counting and phrase.lower() in entities.MULTIPLIERS):
                 continue
-            if question.expects == NAME and all(self.vocabulary.idf(terms.stem(w)) < COMMON_IDF for w in new_words):
+            if question.expects == NAME and all(
+                self.vocabulary.idf(terms.stem(w)) < COMMON_IDF for w in new_words
+            ):
                 continue  # "Children's Services" names nothing the reader did not know
             if counted and not _counts(counted, phrase, text):
                 continue
@@ -291,7 +314,7 @@ def _counts(counted: tuple[str, ...], phrase: str, text: str, before: int = 8, a
 
 
 def _contains_run(stems: list[str], run: tuple[str, ...]) -> bool:
-    """Example: (["home", "educ", "children"], ("children",)) -> True; (..., ("children", "home")) -> False."""
+    """Example: (["home", "educ", "children"], ("children",)) -> True; ("children", "home") -> False."""
     return any(tuple(stems[i : i + len(run)]) == run for i in range(len(stems) - len(run) + 1))
 
 
@@ -313,20 +336,12 @@ def _opens_with_pronoun(text: str) -> bool:
     return bool(_PRONOUN_OPENING.match(text))
 
 
-def _matches(stem_: str, stems: set[str] | frozenset[str], dictionary: frozenset[str] = frozenset()) -> bool:
-    """Same stem, or one a close prefix of the other.
-
-    Example: "inspect" matches "inspector", "chair" matches "chairwoman" (a compound: "woman" is
-    a word), but "parti" does not match "particip".
-    """
-    if stem_ in stems:
-        return True
-    if len(stem_) < 5:
-        return False
-    return any(_close_prefix(stem_, s, dictionary) for s in stems)
-
-
 def _close_prefix(a: str, b: str, dictionary: frozenset[str]) -> bool:
+    """One stem a close prefix of the other.
+
+    Example: "inspect" / "inspector" and "chair" / "chairwoman" (a compound: "woman" is a word)
+    match; "parti" / "particip" do not.
+    """
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
     if len(short) < 5 or not long_.startswith(short):
         return False

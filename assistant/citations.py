@@ -21,7 +21,5 @@ def cite(library: Library, passages: list[IndexedPassage]) -> list[Citation]:
         p = item.passage
         if not library.verify(p.document_id, p.start, p.end, p.text):
             raise CitationError(f"quote of {p.document_id} [{p.start}:{p.end}] is not in the source")
-        citations.append(
-            Citation(n, p.document_id, library.title(p.document_id), p.text, p.start, p.end)
-        )
+        citations.append(Citation(n, p.document_id, library.title(p.document_id), p.text, p.start, p.end))
     return citations

@@ -48,9 +48,16 @@ _PERSON_TITLE = re.compile(r"^(?:Mr|Mrs|Ms|Dr|Cllr|Councillor|Professor|Sir)\.?\
 
 
 def find(kind: str, text: str) -> list[str]:
-    """All phrases of `kind` in `text`, in order. Example: find("name", "by Steve Walker, a") -> ["Steve Walker"]."""
+    """All phrases of `kind` in `text`, in order.
+
+    Example: find("name", "by Steve Walker, a") -> ["Steve Walker"].
+    """
     if kind == NAME:
-        return [_PERSON_TITLE.sub("", m.group(0)) for m in _NAME.finditer(text) if m.start() > 0 or " " in m.group(0)]
+        return [
+            _PERSON_TITLE.sub("", m.group(0))
+            for m in _NAME.finditer(text)
+            if m.start() > 0 or " " in m.group(0)
+        ]
     if kind == DATE:
         return [m.group(0) for m in _PATTERNS[DATE].finditer(text)] + find(DURATION, text)
     pattern = _PATTERNS.get(kind)

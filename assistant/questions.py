@@ -21,10 +21,17 @@ NAME, DATE, NUMBER, DURATION = "name", "date", "number", "duration"
 _EXPECTATIONS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(p, re.IGNORECASE), kind)
     for p, kind in (
-        (r"\bhow (?:many|much|large|big|high)\b|\bwhat (?:number|percentage|proportion|amount|sum)\b", NUMBER),
+        (
+            r"\bhow (?:many|much|large|big|high)\b|\bwhat (?:number|percentage|proportion|amount|sum)\b",
+            NUMBER,
+        ),
         (r"\bhow (?:long|often|soon)\b", DURATION),
         (r"\bwhen\b|\b(?:what|which) (?:date|day|year|month|time)\b", DATE),
-        (r"\bwho\b|\bwhat is the name\b|\bname of\b|\bwhich (?:\w+\s+){0,2}(?:councillor|person|officer|inspector|body|organi[sz]ation|charity|company)\b", NAME),
+        (
+            r"\bwho\b|\bwhat is the name\b|\bname of\b|\bwhich (?:\w+\s+){0,2}"
+            r"(?:councillor|person|officer|inspector|body|organi[sz]ation|charity|company)\b",
+            NAME,
+        ),
         (r"\b(?:what|which|why|where|how)\b", ""),
     )
 ]
@@ -76,6 +83,19 @@ def correct_spelling(question: str, vocabulary: terms.Vocabulary) -> str:
     return re.sub(r"[A-Za-z]{4,}", fix, question)
 
 
+_SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
+
+
+def strip_markup(question: str) -> str:
+    """Drop HTML tags (and script or style blocks) pasted into a question: they carry no meaning.
+
+    Example: "<b>Who carried out the report?</b><script>x()</script>" -> "Who carried out the report?"
+    """
+    without = _TAG.sub(" ", _SCRIPT_OR_STYLE.sub(" ", question))
+    return " ".join(without.split()) or question
+
+
 def is_follow_up(question: str) -> bool:
     """Questions leaning on an earlier one: "And how many now?", "What did he say?"."""
     return bool(_FOLLOW_UP_OPENING.search(question) or _FOLLOW_UP_PRONOUN.search(question))
@@ -88,8 +108,8 @@ def resolve(
     previous_name: str = "",
     already_cited: tuple[tuple[str, int], ...] = (),
 ) -> Question:
-    """Build the retrieval query: fix spelling, then fold in the history for a follow-up."""
-    fixed = correct_spelling(question, vocabulary)
+    """Build the retrieval query: drop markup, fix spelling, then fold in the history for a follow-up."""
+    fixed = correct_spelling(strip_markup(question), vocabulary)
     expects = expected_answer(fixed)
     stems = tuple(terms.content_stems(fixed))
     if not history or not is_follow_up(question):

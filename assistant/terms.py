@@ -54,11 +54,16 @@ def content_stems(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1]
 
 
-_ABBREVIATION = re.compile(r"((?:[A-Z][\w'’-]*\s+(?:(?:of|and|for|the)\s+)?){1,7}[A-Z][\w'’-]*)\s+\(([A-Z]{2,8})\)")
+_ABBREVIATION = re.compile(
+    r"((?:[A-Z][\w'’-]*\s+(?:(?:of|and|for|the)\s+)?){1,7}[A-Z][\w'’-]*)\s+\(([A-Z]{2,8})\)"
+)
 
 
 def abbreviations(texts: Iterable[str]) -> dict[str, frozenset[str]]:
-    """Abbreviations the texts define, as stems. Example: "Care Inspectorate Wales (CIW)" -> {"ciw": {...}}."""
+    """Abbreviations the texts define, as stems.
+
+    Example: "Care Inspectorate Wales (CIW)" -> {"ciw": {"care", "inspector", "wale"}}.
+    """
     found: dict[str, frozenset[str]] = {}
     for text in texts:
         for match in _ABBREVIATION.finditer(text):
@@ -100,7 +105,10 @@ class Vocabulary:
             self._surface_by_initial.setdefault(word[0], []).append(word)
 
     def with_aliases(self, stems: set[str]) -> set[str]:
-        """`stems` plus the other form of any abbreviation it holds: {"ciw"} <-> {"care", "inspector", "wale"}."""
+        """`stems` plus the other form of any abbreviation it holds.
+
+        Example: {"ciw"} gains {"care", "inspector", "wale"}, and the other way round.
+        """
         extra: set[str] = set()
         for short, long_ in self.aliases.items():
             if short in stems:
@@ -121,7 +129,13 @@ class Vocabulary:
 
         Example: "reprot" -> "report", "socail" -> "social"; "budget" stays "budget".
         """
-        if len(word) < 4 or word in STOPWORDS or word in self.dictionary or self.knows(word) or not word.isalpha():
+        if (
+            len(word) < 4
+            or word in STOPWORDS
+            or word in self.dictionary
+            or self.knows(word)
+            or not word.isalpha()
+        ):
             return word
         best, best_ratio = word, 0.0
         for candidate in self._surface_by_initial.get(word[0], []):

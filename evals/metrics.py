@@ -66,7 +66,9 @@ def score(item: EvalQuestion, answer: dict[str, Any], latency_ms: float, texts: 
             outcome.on_source_citations += 1
     if item.answerable:
         outcome.correct = bool(answer["answered"]) and contains_answer(answer["answer"], item.answers)
-        outcome.supported = outcome.correct and any(contains_answer(c["quote"], item.answers) for c in citations)
+        outcome.supported = outcome.correct and any(
+            contains_answer(c["quote"], item.answers) for c in citations
+        )
         for rank, passage in enumerate(answer.get("passages", []), start=1):
             if contains_answer(passage["text"], item.answers):
                 outcome.first_relevant_rank = rank

@@ -11,8 +11,16 @@ from pathlib import Path
 from evals.runner import RunResult
 
 PERCENT_METRICS = (
-    "answer_accuracy", "refusal_accuracy", "false_refusals", "citation_validity", "citation_support",
-    "source_precision", "retrieval_recall_at_1", "retrieval_recall_at_3", "retrieval_recall_at_5", "mrr",
+    "answer_accuracy",
+    "refusal_accuracy",
+    "false_refusals",
+    "citation_validity",
+    "citation_support",
+    "source_precision",
+    "retrieval_recall_at_1",
+    "retrieval_recall_at_3",
+    "retrieval_recall_at_5",
+    "mrr",
 )
 
 
@@ -41,12 +49,16 @@ def failing_rows(result: RunResult) -> list[list[str]]:
 def text_table(rows: list[list[str]], width: int = 60) -> str:
     clipped = [[cell if len(cell) <= width else cell[: width - 1] + "…" for cell in row] for row in rows]
     widths = [max(len(row[i]) for row in clipped) for i in range(len(clipped[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in clipped]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in clipped
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
 
-def write_reports(results: list[RunResult], targets: dict[str, dict[str, float]], failures: list[str], folder: Path) -> list[Path]:
+def write_reports(
+    results: list[RunResult], targets: dict[str, dict[str, float]], failures: list[str], folder: Path
+) -> list[Path]:
     """Write report.md, report.html and metrics.png into `folder`; return their paths."""
     folder.mkdir(parents=True, exist_ok=True)
     chart = folder / "metrics.png"
@@ -55,17 +67,29 @@ def write_reports(results: list[RunResult], targets: dict[str, dict[str, float]]
     failing = failing_rows(results[0])
     verdict = "passed" if not failures else "FAILED: " + "; ".join(failures)
     markdown = [
-        "# Evaluation report", "", f"Gate: {verdict}", "", "![metrics](metrics.png)", "",
-        _markdown_table(table), "", f"## Failing questions ({len(failing) - 1})", "", _markdown_table(failing),
+        "# Evaluation report",
+        "",
+        f"Gate: {verdict}",
+        "",
+        "![metrics](metrics.png)",
+        "",
+        _markdown_table(table),
+        "",
+        f"## Failing questions ({len(failing) - 1})",
+        "",
+        _markdown_table(failing),
     ]
     (folder / "report.md").write_text("\n".join(markdown) + "\n", encoding="utf-8")
     page = [
         "<!doctype html><meta charset='utf-8'><title>Evaluation report</title>",
         "<style>body{font-family:sans-serif;max-width:70em;margin:2em auto}td,th{border:1px solid #ccc;"
         "padding:.3em;vertical-align:top}table{border-collapse:collapse}</style>",
-        "<h1>Evaluation report</h1>", f"<p>Gate: {html.escape(verdict)}</p>",
-        "<img src='metrics.png' alt='metrics chart'>", _html_table(table),
-        f"<h2>Failing questions ({len(failing) - 1})</h2>", _html_table(failing),
+        "<h1>Evaluation report</h1>",
+        f"<p>Gate: {html.escape(verdict)}</p>",
+        "<img src='metrics.png' alt='metrics chart'>",
+        _html_table(table),
+        f"<h2>Failing questions ({len(failing) - 1})</h2>",
+        _html_table(failing),
     ]
     (folder / "report.html").write_text("\n".join(page), encoding="utf-8")
     return [folder / "report.md", folder / "report.html", chart]

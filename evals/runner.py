@@ -40,7 +40,9 @@ def run_mode(assistant: Assistant, dataset: list[EvalQuestion], mode: str) -> Ru
     return RunResult(mode, summarise(outcomes), outcomes)
 
 
-def run_all(assistant: Assistant, dataset: list[EvalQuestion], modes: tuple[str, ...] = MODES) -> list[RunResult]:
+def run_all(
+    assistant: Assistant, dataset: list[EvalQuestion], modes: tuple[str, ...] = MODES
+) -> list[RunResult]:
     if dataset:  # warm the caches once so the first question's latency is not the model's start-up
         assistant.ask(dataset[0].question)
     return [run_mode(assistant, dataset, mode) for mode in modes]

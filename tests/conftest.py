@@ -35,7 +35,9 @@ def embedder() -> Embedder:
 
 
 def ingest_folder(corpus: Path, index: Path, embedder: Embedder) -> IngestSummary:
-    return ingest_corpus(corpus, open_client(index), lambda: embedder, max_file_bytes=20_000_000, progress=False)
+    return ingest_corpus(
+        corpus, open_client(index), lambda: embedder, max_file_bytes=20_000_000, progress=False
+    )
 
 
 @pytest.fixture(scope="session")

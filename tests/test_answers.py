@@ -80,9 +80,13 @@ def test_follow_up_without_history_is_answered_alone(assistant: Assistant) -> No
 
 
 def test_filters_restrict_sources(assistant: Assistant) -> None:
-    only_2018 = assistant.ask("What did inspectors find?", filters=Filters(date_from="2018-01-01", date_to="2018-12-31"))
+    only_2018 = assistant.ask(
+        "What did inspectors find?", filters=Filters(date_from="2018-01-01", date_to="2018-12-31")
+    )
     assert {p.source for p in only_2018.passages} <= {"003_ca2cbad75c2c214d.txt", "004_2cd78eb0f3ad020f.txt"}
-    one = assistant.ask("Who carried out the report?", filters=Filters(documents=("002_46e63d0ad2ca686d.txt",)))
+    one = assistant.ask(
+        "Who carried out the report?", filters=Filters(documents=("002_46e63d0ad2ca686d.txt",))
+    )
     assert {p.source for p in one.passages} == {"002_46e63d0ad2ca686d.txt"}
 
 

@@ -14,8 +14,15 @@ ASSISTANT = str(Path(sys.executable).with_name("assistant"))
 
 
 def _run(*args: str, env_index: Path) -> subprocess.CompletedProcess[str]:
-    env = {"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1", "ASSISTANT_INDEX_DIR": str(env_index), "HOME": str(env_index.parent)}
-    return subprocess.run([ASSISTANT, *args], capture_output=True, text=True, env=env, timeout=300, check=False)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HF_HUB_OFFLINE": "1",
+        "ASSISTANT_INDEX_DIR": str(env_index),
+        "HOME": str(env_index.parent),
+    }
+    return subprocess.run(
+        [ASSISTANT, *args], capture_output=True, text=True, env=env, timeout=300, check=False
+    )
 
 
 def test_ask_json_prints_one_object_with_verified_citations(corpus_settings: Settings) -> None:
@@ -33,7 +40,11 @@ def test_ask_json_prints_one_object_with_verified_citations(corpus_settings: Set
 
 def test_ask_with_history_flag(corpus_settings: Settings) -> None:
     result = _run(
-        "ask", "What did he say about staff?", "--history", "Who carried out the 2025 assurance report?", "--json",
+        "ask",
+        "What did he say about staff?",
+        "--history",
+        "Who carried out the 2025 assurance report?",
+        "--json",
         env_index=corpus_settings.index_dir,
     )
     assert result.returncode == 0, result.stderr
@@ -44,7 +55,15 @@ def test_ingest_command_reports_a_summary_and_skips(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(Settings().corpus_dir, corpus)
     (corpus / "notes.xyz").write_text("x", encoding="utf-8")
-    result = _run("ingest", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--quiet", env_index=tmp_path / "unused")
+    result = _run(
+        "ingest",
+        "--corpus",
+        str(corpus),
+        "--index",
+        str(tmp_path / "index"),
+        "--quiet",
+        env_index=tmp_path / "unused",
+    )
     assert result.returncode == 3, result.stderr
     assert "5 files" in result.stdout and "1 skipped" in result.stdout
     assert "skipped notes.xyz: unsupported file type" in result.stderr

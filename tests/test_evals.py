@@ -18,13 +18,15 @@ def test_the_question_set_is_well_formed() -> None:
     questions = load_dataset()
     assert len(questions) >= 60
     assert sum(not q.answerable for q in questions) >= 8
-    assert any(q.question == "Who carried out the 2025 report?" and "Steve Walker" in q.answers for q in questions)
+    assert any(
+        q.question == "Who carried out the 2025 report?" and "Steve Walker" in q.answers for q in questions
+    )
     sources = {s for q in questions for s in q.sources}
     assert len(sources) == 5
 
 
 def test_normalisation_folds_quotes_dashes_and_space() -> None:
-    assert normalise("Children’s  Services – “safe”") == "children's services - \"safe\""
+    assert normalise("Children’s  Services – “safe”") == 'children\'s services - "safe"'
     assert contains_answer("It was carried out by STEVE\u00a0WALKER.", ("Steve Walker",))
 
 
@@ -34,7 +36,16 @@ def test_a_forged_citation_is_caught() -> None:
     forged = {
         "answered": True,
         "answer": "Steve Walker [1]",
-        "citations": [{"n": 1, "source": "a.txt", "title": "A", "quote": "carried out by Steve Walker", "start": 0, "end": 27}],
+        "citations": [
+            {
+                "n": 1,
+                "source": "a.txt",
+                "title": "A",
+                "quote": "carried out by Steve Walker",
+                "start": 0,
+                "end": 27,
+            }
+        ],
         "passages": [],
     }
     outcome = score(item, forged, 1.0, texts)

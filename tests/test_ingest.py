@@ -13,16 +13,20 @@ def _passage_ids(index: Path) -> set[str]:
     return set(passages_collection(open_client(index)).get(include=[])["ids"])
 
 
-def test_every_passage_is_an_exact_slice_of_its_document(small_corpus: Path, tmp_path: Path, embedder: Embedder) -> None:
+def test_every_passage_is_an_exact_slice_of_its_document(
+    small_corpus: Path, tmp_path: Path, embedder: Embedder
+) -> None:
     ingest_folder(small_corpus, tmp_path / "index", embedder)
     records = passages_collection(open_client(tmp_path / "index")).get(include=["documents", "metadatas"])
     assert len(records["ids"]) > 50
-    for text, meta in zip(records["documents"], records["metadatas"]):
+    for text, meta in zip(records["documents"], records["metadatas"], strict=True):
         source = (small_corpus / str(meta["document_id"])).read_text(encoding="utf-8")
         assert source[int(meta["start"]) : int(meta["end"])] == text
 
 
-def test_page_furniture_is_kept_out_of_passages(small_corpus: Path, tmp_path: Path, embedder: Embedder) -> None:
+def test_page_furniture_is_kept_out_of_passages(
+    small_corpus: Path, tmp_path: Path, embedder: Embedder
+) -> None:
     ingest_folder(small_corpus, tmp_path / "index", embedder)
     texts = passages_collection(open_client(tmp_path / "index")).get(include=["documents"])["documents"]
     joined = "\n".join(texts)
@@ -41,11 +45,16 @@ def test_ingesting_twice_changes_nothing(small_corpus: Path, tmp_path: Path, emb
     assert _passage_ids(tmp_path / "index") == ids
 
 
-def test_editing_one_file_re_embeds_only_that_file(small_corpus: Path, tmp_path: Path, embedder: Embedder) -> None:
+def test_editing_one_file_re_embeds_only_that_file(
+    small_corpus: Path, tmp_path: Path, embedder: Embedder
+) -> None:
     ingest_folder(small_corpus, tmp_path / "index", embedder)
     before = _passage_ids(tmp_path / "index")
     edited = small_corpus / "003_ca2cbad75c2c214d.txt"
-    edited.write_text(edited.read_text(encoding="utf-8") + "\n\nThe council met again in March to review progress.\n", encoding="utf-8")
+    edited.write_text(
+        edited.read_text(encoding="utf-8") + "\n\nThe council met again in March to review progress.\n",
+        encoding="utf-8",
+    )
     summary = ingest_folder(small_corpus, tmp_path / "index", embedder)
     assert summary.embedded_files == ["003_ca2cbad75c2c214d.txt"]
     assert summary.unchanged_files == 4
@@ -61,14 +70,19 @@ def test_deleting_a_file_removes_its_passages(small_corpus: Path, tmp_path: Path
     assert summary.removed_files == ["004_2cd78eb0f3ad020f.txt"]
     sources = {
         meta["document_id"]
-        for meta in passages_collection(open_client(tmp_path / "index")).get(include=["metadatas"])["metadatas"]
+        for meta in passages_collection(open_client(tmp_path / "index")).get(include=["metadatas"])[
+            "metadatas"
+        ]
     }
     assert sources == {p.name for p in CORPUS.glob("*.txt")} - {"004_2cd78eb0f3ad020f.txt"}
 
 
-def test_a_new_file_without_manifest_entry_gets_derived_metadata(small_corpus: Path, tmp_path: Path, embedder: Embedder) -> None:
+def test_a_new_file_without_manifest_entry_gets_derived_metadata(
+    small_corpus: Path, tmp_path: Path, embedder: Embedder
+) -> None:
     (small_corpus / "extra.md").write_text(
-        "# Fostering update\n\nPublished 3 March 2024.\n\nPowys recruited twelve new foster carers this year.\n",
+        "# Fostering update\n\nPublished 3 March 2024.\n\n"
+        "Powys recruited twelve new foster carers this year.\n",
         encoding="utf-8",
     )
     summary = ingest_folder(small_corpus, tmp_path / "index", embedder)
@@ -82,7 +96,9 @@ def test_a_new_file_without_manifest_entry_gets_derived_metadata(small_corpus: P
     assert meta.publisher == ""
 
 
-def test_unreadable_and_unsupported_files_are_reported_not_fatal(small_corpus: Path, tmp_path: Path, embedder: Embedder) -> None:
+def test_unreadable_and_unsupported_files_are_reported_not_fatal(
+    small_corpus: Path, tmp_path: Path, embedder: Embedder
+) -> None:
     (small_corpus / "notes.xyz").write_text("hello", encoding="utf-8")
     (small_corpus / "empty.txt").write_text("  \n", encoding="utf-8")
     (small_corpus / "noise.txt").write_bytes(bytes(range(256)) * 10)
