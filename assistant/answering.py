@@ -111,7 +111,24 @@ class Answerer:
         short = (
             _without_possessive(best.answer_phrases[0]) if question.expects and best.answer_phrases else ""
         )
-        return Choice(True, list(best.items[:max_citations]), short, ranked_rows)
+        sentences = list(best.items[:max_citations])
+        if question.expects == NAME and short and " " not in short:
+            short, sentences = self._with_full_name(short, sentences, max_citations)
+        return Choice(True, sentences, short, ranked_rows)
+
+    def _with_full_name(
+        self, surname: str, sentences: list[IndexedPassage], max_citations: int
+    ) -> tuple[str, list[IndexedPassage]]:
+        """ "Councillor Harris said ..." answers "who" with the full name the document gives
+        elsewhere ("Council leader Rosemarie Harris ..."), citing that sentence too."""
+        if len(sentences) >= max_citations:
+            return surname, sentences
+        for item in self.library.in_document(sentences[0].passage.document_id):
+            name = entities.full_name(surname, item.passage.text)
+            if name:
+                extra = [] if item in sentences else [item]
+                return name, sentences + extra
+        return surname, sentences
 
     def rank(self, question: Question, hits: list[Hit], query_vector: np.ndarray) -> list[Scored]:
         """Candidate answers (sentences and adjacent pairs), best first."""

@@ -33,7 +33,7 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
     NUMBER: re.compile(
-        rf"£\s?\d[\d,.]*\s?(?:m|bn|k|million|billion)?\b|\b\d[\d,.]*%|(?<![\d/:.])\b(?!(?:19|20)\d{{2}}\b)\d+(?:[,.]\d+)*\b(?![/:]\d)"
+        rf"£\s?\d[\d,.]*\s?(?:m|bn|k|million|billion)?\b|\b\d[\d,.]*%|(?<![\d/:.])(?<![A-Za-z]-)\b(?!(?:19|20)\d{{2}}\b)\d+(?:[,.]\d+)*\b(?![/:]\d)"
         rf"|\b{_NUMBER_WORD}\b",
         re.IGNORECASE,
     ),
@@ -45,6 +45,18 @@ _NAME = re.compile(
     rf"(?:\s+(?:of\s+|for\s+|and\s+)?{_NAME_WORD})+"
 )
 _PERSON_TITLE = re.compile(r"^(?:Mr|Mrs|Ms|Dr|Cllr|Councillor|Professor|Sir)\.?\s+")
+
+
+def full_name(surname: str, text: str) -> str:
+    """The first "Firstname Surname" in `text` for a bare surname, else "".
+
+    Example: full_name("Harris", "Council leader Rosemarie Harris said ...") -> "Rosemarie Harris".
+    """
+    if not re.fullmatch(_NAME_WORD, surname):
+        return ""
+    titles = r"(?!(?:Mr|Mrs|Ms|Dr|Cllr|Councillor|Professor|Sir)\b)"
+    match = re.search(rf"\b{titles}([A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?)\s+{re.escape(surname)}\b", text)
+    return f"{match.group(1)} {surname}" if match else ""
 
 
 def find(kind: str, text: str) -> list[str]:

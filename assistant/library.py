@@ -119,6 +119,10 @@ class Library:
         window = document_rows[max(0, index - before) : index + after + 1]
         return [self.passages[r] for r in window]
 
+    def in_document(self, document_id: str) -> list[IndexedPassage]:
+        """The document's passages in reading order."""
+        return [self.passages[r] for r in self._by_document.get(document_id, [])]
+
     def title(self, document_id: str) -> str:
         document = self.documents.get(document_id)
         return document.title if document else document_id
