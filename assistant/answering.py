@@ -22,7 +22,7 @@ import numpy as np
 
 from assistant import entities, terms
 from assistant.library import IndexedPassage, Library
-from assistant.questions import DATE, DURATION, NAME, NUMBER, Question
+from assistant.questions import DATE, DURATION, MONEY, NAME, NUMBER, PROPER_NAME, Question
 from assistant.retrieval import Hit
 
 CONTEXT_WEIGHT = 0.5  # credit for a question word found next to the sentence, not in it
@@ -35,7 +35,8 @@ _COUNTED = re.compile(
     r"|in|of|on|at|for|per|there)\b|\?|$)",
     re.IGNORECASE,
 )
-_HARD_KINDS = (NUMBER, DATE, DURATION)  # a "when" or "how many" answer must hold one
+# "when", "how many", "how much money" and "what is the name of" answers must hold one.
+_HARD_KINDS = (NUMBER, DATE, DURATION, MONEY, PROPER_NAME)
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ class Answerer:
             _without_possessive(best.answer_phrases[0]) if question.expects and best.answer_phrases else ""
         )
         sentences = list(best.items[:max_citations])
-        if question.expects == NAME and short and " " not in short:
+        if question.expects in (NAME, PROPER_NAME) and short and " " not in short:
             short, sentences = self._with_full_name(short, sentences, max_citations)
         return Choice(True, sentences, short, ranked_rows)
 
@@ -209,15 +210,18 @@ class Answerer:
 
         A "who" question prefers a candidate with a name when one is close to the top, but
         may be answered without one ("Who speaks up for children?" -> "reviewing officers").
+        "What is the name of ...?" needs a name close to the top: a name far down the ranking
+        belongs to someone else.
         """
-        if question.expects in _HARD_KINDS:
-            return next((c for c in ranked if c.answer_phrases), None)
-        if question.expects == NAME:
+        if question.expects in (NAME, PROPER_NAME):
             for candidate in ranked:
                 if candidate.score < ranked[0].score - self.policy.name_margin:
                     break
                 if candidate.answer_phrases:
                     return candidate
+            return None if question.expects == PROPER_NAME else ranked[0]
+        if question.expects in _HARD_KINDS:
+            return next((c for c in ranked if c.answer_phrases), None)
         return ranked[0]
 
     def _supported(self, best: Scored, question: Question) -> bool:
@@ -297,7 +301,7 @@ class Answerer:
             new_words = [w for w in terms.words(phrase) if w not in asked]
             if not new_words or (counting and phrase.lower() in entities.MULTIPLIERS):
                 continue
-            if question.expects == NAME and all(
+            if question.expects in (NAME, PROPER_NAME) and all(
                 self.vocabulary.idf(terms.stem(w)) < COMMON_IDF for w in new_words
             ):
                 continue  # "Children's Services" names nothing the reader did not know

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.questions import DATE, DURATION, NAME, NUMBER
+from assistant.questions import DATE, DURATION, MONEY, NAME, NUMBER, PROPER_NAME
 
 _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
@@ -44,6 +44,10 @@ _NAME = re.compile(
     rf"\b(?:(?:Mr|Mrs|Ms|Dr|Cllr|Councillor|Professor|Sir)\.?\s+)?{_NAME_WORD}"
     rf"(?:\s+(?:of\s+|for\s+|and\s+)?{_NAME_WORD})+"
 )
+_CONNECTOR = re.compile(r"\s(?:of|for|and)\s")  # "Director of Social Care" is a role, not a name
+_MONEY = re.compile(
+    r"[£$€]\s?\d[\d,.]*\s?(?:m|bn|k|million|billion)?\b|\b\d[\d,.]*\s?(?:million|billion|pounds)\b"
+)
 _PERSON_TITLE = re.compile(r"^(?:Mr|Mrs|Ms|Dr|Cllr|Councillor|Professor|Sir)\.?\s+")
 
 
@@ -64,6 +68,11 @@ def find(kind: str, text: str) -> list[str]:
 
     Example: find("name", "by Steve Walker, a") -> ["Steve Walker"].
     """
+    if kind == PROPER_NAME:
+        names = find(NAME, text)
+        return [name for name in names if _CONNECTOR.search(name) is None and len(name.split()) <= 4]
+    if kind == MONEY:
+        return [m.group(0) for m in _MONEY.finditer(text)]
     if kind == NAME:
         return [
             _PERSON_TITLE.sub("", m.group(0))

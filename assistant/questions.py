@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from assistant import terms
 
 NAME, DATE, NUMBER, DURATION = "name", "date", "number", "duration"
+PROPER_NAME, MONEY = "proper name", "money"  # stricter forms: "what is the name of", "how much money"
 
 # Each pattern names the kind of answer; the one matching earliest in the question wins, so
 # "Who led the council when ...?" wants a name and "What did they do when ...?" nothing special.
@@ -22,13 +23,19 @@ _EXPECTATIONS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(p, re.IGNORECASE), kind)
     for p, kind in (
         (
+            r"\bhow (?:much|large|big)\b(?=.*\b(?:money|cash|fund\w*|budget|cost\w*|spen[dt]\w*|paid|pay"
+            r"|invest\w*|grants?|fees?|price)\b)",
+            MONEY,
+        ),
+        (
             r"\bhow (?:many|much|large|big|high)\b|\bwhat (?:number|percentage|proportion|amount|sum)\b",
             NUMBER,
         ),
         (r"\bhow (?:long|often|soon)\b", DURATION),
         (r"\bwhen\b|\b(?:what|which) (?:date|day|year|month|time)\b", DATE),
+        (r"\bwhat (?:is|was) (?:the|his|her|their) name\b|\bname of\b|\bwhat is \w+ called\b", PROPER_NAME),
         (
-            r"\bwho\b|\bwhat is the name\b|\bname of\b|\bwhich (?:\w+\s+){0,2}"
+            r"\bwho\b|\bwhich (?:\w+\s+){0,2}"
             r"(?:councillor|person|officer|inspector|body|organi[sz]ation|charity|company)\b",
             NAME,
         ),
@@ -94,6 +101,11 @@ def strip_markup(question: str) -> str:
     """
     without = _TAG.sub(" ", _SCRIPT_OR_STYLE.sub(" ", question))
     return " ".join(without.split()) or question
+
+
+def refers_to_person(question: str) -> bool:
+    """"What did she say?" -> True: the question leans on a person named earlier."""
+    return bool(_PERSON_PRONOUN.search(question))
 
 
 def is_follow_up(question: str) -> bool:

@@ -135,12 +135,13 @@ class Assistant:
         question = self._validated(question)
         history = [h for h in (h.strip() for h in history) if h][-4:]
         previous = self._previous_answer(question, history, filters, mode)
+        answered = previous is not None and previous.answered
         resolved = questions.resolve(
             question,
             self.vocabulary,
             history,
-            previous.short_answer if previous and previous.answered else "",
-            tuple((c.source, c.start) for c in previous.citations) if previous and previous.answered else (),
+            self._previous_name(question, history, previous, filters, mode),
+            tuple((c.source, c.start) for c in previous.citations) if previous and answered else (),
         )
         allowed = self._allowed_documents(filters)
         query_vector = self._embed_query(resolved.query)
@@ -168,6 +169,29 @@ class Assistant:
         if not history or not questions.is_follow_up(question):
             return None
         return self.ask(history[-1], history[:-1], filters, mode)
+
+    def _previous_name(
+        self,
+        question: str,
+        history: list[str],
+        previous: Answer | None,
+        filters: Filters | None,
+        mode: str | None,
+    ) -> str:
+        """Whom "he" or "she" means: the name the latest earlier question that had one was answered with.
+
+        Example: ["Who led the council?", "Did it accept the report?"] + "What did she say?"
+        -> the leader's name, found by going back past the yes/no question.
+        """
+        if previous is None or not questions.refers_to_person(question):
+            return ""
+        if previous.answered and previous.short_answer:
+            return previous.short_answer
+        for depth in range(2, min(len(history), 3) + 1):
+            earlier = self.ask(history[-depth], history[:-depth], filters, mode)
+            if earlier.answered and earlier.short_answer:
+                return earlier.short_answer
+        return ""
 
     def _allowed_documents(self, filters: Filters | None) -> set[str] | None:
         if filters is None or not (filters.documents or filters.date_from or filters.date_to):
