@@ -104,7 +104,7 @@ def strip_markup(question: str) -> str:
 
 
 def refers_to_person(question: str) -> bool:
-    """"What did she say?" -> True: the question leans on a person named earlier."""
+    """ "What did she say?" -> True: the question leans on a person named earlier."""
     return bool(_PERSON_PRONOUN.search(question))
 
 
