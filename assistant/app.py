@@ -344,7 +344,9 @@ def build_app(assistant: Assistant) -> Any:
         # ask is thread-safe; two at once lets one embed a question while the other ranks
         # (more gives no throughput on 2 cores and lengthens the tail: see scripts/load.py).
         answer_kwargs: dict[str, Any] = {"concurrency_id": "assistant", "concurrency_limit": 2}
-        for trigger in (question.submit, ask_button.click):
+
+        def take_turn(trigger: Any) -> None:
+            """Show the question and the working state at once, then answer in the queue."""
             trigger(
                 start_turn,
                 [question, chat],
@@ -352,13 +354,11 @@ def build_app(assistant: Assistant) -> Any:
                 queue=False,
                 api_visibility="private",
             ).then(finish_turn, turn_inputs, turn_outputs, api_visibility="private", **answer_kwargs)
-        chat.example_select(example_chosen, None, [question], queue=False, api_visibility="private").then(
-            start_turn,
-            [question, chat],
-            [chat, question, ask_button, pending],
-            queue=False,
-            api_visibility="private",
-        ).then(finish_turn, turn_inputs, turn_outputs, api_visibility="private", **answer_kwargs)
+
+        take_turn(question.submit)
+        take_turn(ask_button.click)
+        example = chat.example_select(example_chosen, None, [question], queue=False, api_visibility="private")
+        take_turn(example.then)
         open_button.click(
             open_citation, [citation_choice, current], [viewer, doc_select, tabs], api_visibility="private"
         ).then(None, js=SCROLL_TO_CITED)
