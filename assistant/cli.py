@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from assistant.bench import bench
+from assistant.benchmark import bench
 from assistant.settings import Settings
 
 

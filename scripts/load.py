@@ -27,7 +27,6 @@ import contextlib
 import itertools
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,6 +37,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from assistant.benchmark.serving import free_port, stop_process
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_QUESTIONS = PROJECT_ROOT / "evals" / "questions.jsonl"
@@ -329,12 +330,6 @@ def format_table(report: dict[str, Any]) -> str:
 # --- serving ---------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _wait_until_answering(
     url: str, process: subprocess.Popen[bytes], log_file: Any, timeout: float, auth: tuple[str, str] | None
 ) -> None:
@@ -378,12 +373,7 @@ def served(auth: tuple[str, str] | None = None, timeout: float = SERVE_START_TIM
             _wait_until_answering(url, process, log_file, timeout, auth)
             yield url
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=15)
+            stop_process(process, 15, kill_timeout=15)
 
 
 # --- command line ----------------------------------------------------------------------------------

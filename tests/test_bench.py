@@ -9,7 +9,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from assistant import bench
+from assistant.benchmark import command as bench
 from assistant.settings import PROJECT_ROOT
 
 RATIO_KEYS = (
