@@ -136,22 +136,30 @@ class Answerer:
         counted = _counted_stems(question.query) if question.expects == NUMBER else ()
         similarities: dict[int, float] = {}
         scored: dict[tuple[int, ...], Scored] = {}
+        shares: dict[tuple[int, ...], float] = {}  # own-share per unit, for the pair test
+        rejected: set[tuple[int, ...]] = set()
         for position, hit in enumerate(hits[: self.policy.max_candidates]):
             for rows in self._units(hit.row):
-                if rows in scored:
+                if rows in scored or rows in rejected:
+                    continue
+                if len(rows) > 1 and not self._pair_adds(question, rows, shares):
+                    rejected.add(rows)  # decided once: it does not depend on the hit's position
                     continue
                 for row in rows:
                     if row not in similarities:
                         similarities[row] = float(self.library.vectors[row] @ query_vector)
-                candidate = self._score(question, rows, position, similarities, counted)
-                if len(rows) == 1 or self._pair_adds(question, candidate):
-                    scored[rows] = candidate
+                scored[rows] = self._score(question, rows, position, similarities, counted)
         return sorted(scored.values(), key=lambda s: -s.score)
 
-    def _pair_adds(self, question: Question, pair: Scored) -> bool:
+    def _pair_adds(
+        self, question: Question, rows: tuple[int, ...], shares: dict[tuple[int, ...], float]
+    ) -> bool:
         """Keep a pair only when the second sentence answers part of the question the first does not."""
-        best_single = max(self._own_share(question, (row,)) for row in pair.rows)
-        return self._own_share(question, pair.rows) >= best_single + self.policy.pair_gain
+        for unit in [rows, *((row,) for row in rows)]:
+            if unit not in shares:
+                shares[unit] = self._own_share(question, unit)
+        best_single = max(shares[(row,)] for row in rows)
+        return shares[rows] >= best_single + self.policy.pair_gain
 
     def _own_share(self, question: Question, rows: tuple[int, ...]) -> float:
         """Share of the question's weighted stems in the sentences themselves, context aside."""
