@@ -145,7 +145,7 @@ def build_app(assistant: Assistant) -> Any:
     export_dir = Path(tempfile.mkdtemp(prefix="assistant-briefings-"))
 
     def ask(question: str, history: list[str], filters: Filters | None) -> Answer:
-        assistant.refresh()  # adopt a finished re-ingest; one small read when nothing changed
+        assistant.refresh(assistant.settings.refresh_interval_s)  # adopt a finished re-ingest
         return assistant.ask(question, history, filters=filters)
 
     # --- events -------------------------------------------------------------------------------

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,6 +20,7 @@ import numpy as np
 from chromadb.api import ClientAPI
 
 from assistant import questions, terms
+from assistant.answer_cache import AnswerCache
 from assistant.answering import Answerer, AnswerPolicy, Choice
 from assistant.answers import Answer, RetrievedPassage
 from assistant.citations import cite
@@ -82,6 +85,7 @@ class Assistant:
     retriever: HybridRetriever = _part("retriever")  # type: ignore[assignment]
     vocabulary: terms.Vocabulary = _part("vocabulary")  # type: ignore[assignment]
     answerer: Answerer = _part("answerer")  # type: ignore[assignment]
+    answers: AnswerCache = _part("answers")  # type: ignore[assignment]
 
     def __init__(
         self,
@@ -95,24 +99,29 @@ class Assistant:
         self._pinned = threading.local()
         self._client = client  # the index, for `refresh`; None: never reloads
         self._refresh_lock = threading.Lock()
+        self._checked_at = -math.inf  # time.monotonic() of the last look at the index
         self.settings = settings
         self.library = library
         self.retriever = retriever
         self.embedder = embedder
         self.vocabulary = terms.Vocabulary((p.passage.text for p in library.passages), embedder.known_words())
         self.answerer = Answerer(library, self.vocabulary, AnswerPolicy())
+        self.answers = AnswerCache(settings.answer_cache_size)
         self._embed_query = lru_cache(maxsize=1024)(self._embed_uncached)
 
-    def refresh(self) -> bool:
+    def refresh(self, min_interval: float = 0.0) -> bool:
         """Reload the library if the index's documents changed since it was read; True if it did.
 
         Call it between questions (the chat does, before each one). When nothing changed it costs
-        one small read of the document records. Questions already being answered finish on the
-        snapshot they started with; a snapshot caught mid-ingest (incomplete) is not adopted.
+        one small read of the document records, skipped altogether if the last look was less than
+        `min_interval` seconds ago (under load that read was a quarter of the server's time).
+        Questions already being answered finish on the snapshot they started with; a snapshot
+        caught mid-ingest (incomplete) is not adopted.
         """
-        if self._client is None:
+        if self._client is None or time.monotonic() - self._checked_at < min_interval:
             return False
         with self._refresh_lock:
+            self._checked_at = time.monotonic()
             if Library.current_signature(self._client) == self._parts["library"].signature:
                 return False
             library = Library.from_index(self._client)
@@ -134,6 +143,17 @@ class Assistant:
         """Answer `question`, using `history` (earlier questions, oldest first) for follow-ups."""
         question = self._validated(question)
         history = [h for h in (h.strip() for h in history) if h][-4:]
+        # History changes an answer only for a follow-up; leaving it out otherwise lets the
+        # same question asked in different conversations share one cached answer.
+        key = (question, tuple(history) if questions.is_follow_up(question) else (), filters, mode)
+        cached = self.answers.get(key)
+        if cached is not None:
+            return cached
+        answer = self._answer(question, history, filters, mode)
+        self.answers.put(key, answer)
+        return answer
+
+    def _answer(self, question: str, history: list[str], filters: Filters | None, mode: str | None) -> Answer:
         previous = self._previous_answer(question, history, filters, mode)
         answered = previous is not None and previous.answered
         resolved = questions.resolve(

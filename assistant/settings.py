@@ -41,6 +41,17 @@ class Settings(BaseSettings):
         description="Torch threads for answering. One question is a tiny batch: on 2 cores one thread "
         "answers as fast alone and far faster under load than threads contending for the cores.",
     )
+    answer_cache_size: int = Field(
+        512,
+        ge=0,
+        description="Answers kept for repeated questions (same words, history, filters and mode); "
+        "emptied whenever a re-ingest changes the index. 0 turns the cache off.",
+    )
+    refresh_interval_s: float = Field(
+        1.0,
+        ge=0,
+        description="The chat looks for a finished re-ingest before a question at most this often.",
+    )
     max_question_chars: int = Field(2000, ge=1, description="Longer questions are refused.")
     retrieval_mode: str = Field(
         "hybrid", pattern="^(hybrid|bm25|dense)$", description="hybrid, bm25 or dense."

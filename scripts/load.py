@@ -13,6 +13,7 @@ Two transports, both through Gradio's queue exactly as the app serves them:
 
 * `http` (default): Gradio's REST queue API over one keep-alive httpx connection per client,
   `POST /gradio_api/call/ask` then the event stream `GET /gradio_api/call/ask/{event_id}`;
+  each client keeps one Gradio session, as a browser tab or a `gradio_client.Client` does;
 * `client`: one `gradio_client.Client` per thread, `predict(question, api_name="/ask")`.
   Heavier on the load generator (a heartbeat stream and thread pools per client, a new
   connection per request), which shares this machine's cores with the server.
@@ -33,6 +34,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,6 +95,7 @@ class HttpAsker:
 
         self.base = url.rstrip("/") + f"/gradio_api/call/{API_NAME}"
         self.timeout = timeout
+        self.session_hash = uuid.uuid4().hex  # one session per client, as a browser tab has
         self.http = httpx.Client(timeout=httpx.Timeout(timeout), trust_env=False)
         if auth is not None:  # Gradio's login form sets the session cookie on this client
             response = self.http.post(
@@ -103,7 +106,7 @@ class HttpAsker:
 
     def ask(self, question: str) -> Any:
         deadline = time.monotonic() + self.timeout
-        response = self.http.post(self.base, json={"data": [question]})
+        response = self.http.post(self.base, json={"data": [question], "session_hash": self.session_hash})
         if response.status_code != 200:
             raise RequestError(f"HTTP {response.status_code} on submit: {response.text[:200]}")
         event_id = response.json()["event_id"]

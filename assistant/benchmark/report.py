@@ -46,7 +46,8 @@ def table(result: dict[str, Any]) -> str:
     nan = float("nan")
     lines.append(
         f"Ask, bundled: {ask['questions']} questions; cached second pass p50 "
-        f"{ask.get('cached_p50_ms', nan):.1f} ms, p95 {ask.get('cached_p95_ms', nan):.1f} ms"
+        f"{ask.get('cached_p50_ms', nan):.1f} ms, p95 {ask.get('cached_p95_ms', nan):.1f} ms; "
+        f"repeated question (answer cache) p50 {ask.get('answer_cache_p50_ms', nan):.2f} ms"
     )
     lines.append(f"Ask, large: {ask_large['questions']} questions; max {ask_large['max_ms']:.1f} ms")
     recall = result["recall"]
