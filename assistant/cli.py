@@ -46,7 +46,8 @@ def ingest(
     with its reason), 1 when ingest could not run. With ASSISTANT_CHROMA_HOST set, writes
     to that Chroma server instead of the index folder.
     """
-    from ingest.embedder import load_embedder
+    from assistant.service import settings_embedder
+    from ingest.embedder import encoder_name
     from ingest.manifest import ManifestError
     from ingest.pipeline import ingest_corpus
 
@@ -56,11 +57,12 @@ def ingest(
         summary = ingest_corpus(
             settings.corpus_dir,
             client,
-            lambda: load_embedder(settings.model_path, settings.embed_batch_size),
+            lambda: settings_embedder(settings),
             max_file_bytes=settings.max_file_bytes,
             write_batch_size=settings.write_batch_size,
             progress=not quiet and not as_json,
             stage_hook=_test_pause_hook(),
+            encoder=encoder_name(settings.encoder),
         )
     except (FileNotFoundError, ManifestError) as error:
         raise click.ClickException(str(error)) from None

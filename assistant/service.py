@@ -284,13 +284,17 @@ def _span(date: str) -> tuple[str, str]:
 
 def create_assistant(settings: Settings) -> Assistant:
     """Open the index named by `settings` and build an `Assistant` over it."""
-    import torch
-
-    torch.set_num_threads(settings.query_threads)
     client = open_client(settings.index_dir, settings.chroma_host, settings.chroma_port)
     library = Library.from_index(client)
-    embedder = load_embedder(settings.model_path, settings.embed_batch_size)
+    embedder = settings_embedder(settings, settings.query_threads)
     return Assistant(settings, library, _retriever(settings, library, client), embedder, client=client)
+
+
+def settings_embedder(settings: Settings, threads: int = 0) -> Embedder:
+    """The encoder the settings name; `threads` 0 uses every core (ingest), the chat asks for fewer."""
+    return load_embedder(
+        settings.model_path, settings.embed_batch_size, settings.encoder, threads, settings.encoder_cache_dir
+    )
 
 
 def _retriever(settings: Settings, library: Library, client: ClientAPI) -> HybridRetriever:

@@ -28,6 +28,15 @@ class Settings(BaseSettings):
     model_path: Path | None = Field(
         None, description="Sentence-transformers model folder; the bundled MiniLM if unset."
     )
+    encoder: str = Field(
+        "onnx-int8",
+        pattern="^(onnx-int8|torch)$",
+        description="onnx-int8: the model exported locally to int8 ONNX (faster, no torch at answer "
+        "time); torch: sentence-transformers on PyTorch. Changing it re-embeds the corpus.",
+    )
+    encoder_cache_dir: Path = Field(
+        PROJECT_ROOT / ".cache" / "encoders", description="Where the int8 ONNX export is kept."
+    )
     embed_batch_size: int = Field(64, ge=1, description="Texts per encoder batch.")
     write_batch_size: int = Field(2048, ge=1, description="Passages per Chroma write.")
     max_file_bytes: int = Field(20_000_000, ge=1, description="Larger corpus files are skipped.")
@@ -38,7 +47,7 @@ class Settings(BaseSettings):
     query_threads: int = Field(
         1,
         ge=1,
-        description="Torch threads for answering. One question is a tiny batch: on 2 cores one thread "
+        description="Encoder threads for answering. One question is a tiny batch: on 2 cores one thread "
         "answers as fast alone and far faster under load than threads contending for the cores.",
     )
     answer_cache_size: int = Field(

@@ -33,7 +33,7 @@ from chromadb.api.models.Collection import Collection
 
 from ingest import schema
 from ingest.documents import Document, Passage
-from ingest.embedder import MODEL_NAME, Embedder
+from ingest.embedder import Embedder, encoder_name
 from ingest.furniture import content_blocks
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_text
 from ingest.manifest import MANIFEST_NAME, derive_meta, read_manifest
@@ -102,10 +102,13 @@ def ingest_corpus(
     write_batch_size: int = 2048,
     progress: bool = True,
     stage_hook: StageHook | None = None,
+    encoder: str = "",
 ) -> IngestSummary:
     """Bring the index in line with `corpus_dir` and report what changed.
 
     `embedder` is called only when something needs embedding, so a no-op run skips the model load.
+    `encoder` is its `encoder_name` (default: the default encoder's), known before it is loaded:
+    it is part of each file's fingerprint, so changing encoder re-embeds every file.
     """
     started = time.perf_counter()
     summary = IngestSummary()
@@ -113,6 +116,7 @@ def ingest_corpus(
     passages_store = passages_collection(client)
     documents_store = documents_collection(client)
     indexed = _indexed_fingerprints(documents_store)
+    vectors_by = encoder or encoder_name()
 
     paths, summary.skipped = scan_corpus(corpus_dir, max_file_bytes)
     present: set[str] = set()
@@ -121,7 +125,7 @@ def ingest_corpus(
     for path in paths:
         name = path.relative_to(corpus_dir).as_posix()
         try:
-            prepared = _prepare(name, path, manifest.get(name), max_file_bytes)
+            prepared = _prepare(name, path, manifest.get(name), max_file_bytes, vectors_by)
         except Exception as error:  # noqa: BLE001 - one bad file must never stop the run
             reason = (
                 str(error)
@@ -151,6 +155,8 @@ def ingest_corpus(
 
     if changed:
         model = embedder()
+        if model.name != vectors_by:
+            raise ValueError(f"the embedder is {model.name} but the index is being built for {vectors_by}")
         bar = _progress_bar(sum(len(p.passages) for p in changed), progress)
         for prepared in changed:
             _write_document(
@@ -267,7 +273,7 @@ def _read_file(path: Path, max_file_bytes: int) -> bytes:
     return data
 
 
-def _prepare(name: str, path: Path, given: Any, max_file_bytes: int) -> _Prepared:
+def _prepare(name: str, path: Path, given: Any, max_file_bytes: int, vectors_by: str) -> _Prepared:
     data = _read_file(path, max_file_bytes)
     text, encoding = load_text(path, data)
     blocks = content_blocks(text)
@@ -275,7 +281,7 @@ def _prepare(name: str, path: Path, given: Any, max_file_bytes: int) -> _Prepare
     document = Document(name, text, meta, encoding)
     passages = split_passages(name, text, blocks)
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    return _Prepared(document, passages, schema.fingerprint(data, meta, MODEL_NAME), digest)
+    return _Prepared(document, passages, schema.fingerprint(data, meta, vectors_by), digest)
 
 
 def _write_document(

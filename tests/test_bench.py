@@ -14,6 +14,7 @@ from assistant.settings import PROJECT_ROOT
 
 RATIO_KEYS = (
     "ingest_vs_encoder",
+    "ingest_vs_own_encoder",
     "ask_p50_ms",
     "ask_p95_ms",
     "ask_large_p50_ms",

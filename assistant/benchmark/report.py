@@ -32,10 +32,17 @@ def table(result: dict[str, Any]) -> str:
         f"Corpus: {corpus['files']} of {corpus['available_files']} files of {corpus['source']}, "
         f"{corpus['passages']} passages ({corpus['note']})",
         f"Ingest, ours:        {ours['passages']:>6} passages {ours['seconds']:8.1f} s "
-        f"{ours['passages_per_s']:8.1f} passages/s",
+        f"{ours['passages_per_s']:8.1f} passages/s ({result.get('encoder', '')})",
         f"Encoder only:        {encoder['passages']:>6} passages {encoder['seconds']:8.1f} s "
-        f"{encoder['passages_per_s']:8.1f} passages/s (batch {encoder['batch_size']})",
+        f"{encoder['passages_per_s']:8.1f} passages/s (SentenceTransformer.encode, batch "
+        f"{encoder['batch_size']})",
     ]
+    own = ingest.get("own_encoder")
+    if own:
+        lines.append(
+            f"Our embedder only:   {own['passages']:>6} passages {own['seconds']:8.1f} s "
+            f"{own['passages_per_s']:8.1f} passages/s ({own['encoder']}, batch {own['batch_size']})"
+        )
     if li:
         lines.append(
             f"LlamaIndex default:  {li['chunks']:>6} chunks   {li['seconds']:8.1f} s "
