@@ -16,11 +16,11 @@ for a date or a figure that no candidate holds.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from assistant import entities, terms
+from assistant import entities, questions, terms
 from assistant.library import IndexedPassage, Library
 from assistant.questions import DATE, DURATION, MONEY, NAME, NUMBER, PROPER_NAME, Question
 from assistant.retrieval import Hit
@@ -29,6 +29,8 @@ CONTEXT_WEIGHT = 0.5  # credit for a question word found next to the sentence, n
 HISTORY_WEIGHT = 0.3  # weight of words carried over from earlier questions
 PRONOUN_LOOKBACK = 3  # sentences searched back for whom "He added that..." is about
 COMMON_IDF = 1.5  # stems this common (in roughly a quarter of passages) name nothing in particular
+DATELINE_SEARCH = 5  # a document's own date is among its first few passages
+DATELINE_SHARE = 0.5  # a dateline is mostly date: "17th October 2017", "07/08/2025 @ 02:07"
 _PRONOUN_OPENING = re.compile(r"^[\"“‘']?(?:he|she|they|his|her|their|it)\b", re.IGNORECASE)
 _COUNTED = re.compile(
     r"\bhow many ([a-z' -]+?)(?=\s+(?:are|is|were|was|did|does|do|have|has|had|will|would|can|could"
@@ -83,6 +85,8 @@ class AnswerPolicy:
     typed_min_support: float = 0.32  # a name, date or figure where one is asked for is evidence too
     min_coverage: float = 0.25
     name_margin: float = 0.15
+    min_dateline_fit: float = 0.5  # how well a "when was it published" question fits its document
+    dateline_margin: float = 0.05  # ... and by how much better than any other document
     max_candidates: int = 40
 
 
@@ -105,6 +109,11 @@ class Answerer:
         if not ranked:
             return Choice(False, [], "", [])
         ranked_rows = _sentence_order(ranked)
+        frame = questions.publication_frame(question)
+        if frame and not self._asks_about_unknown_year(question):
+            dated = self._dateline(question, frame, query_vector)
+            if dated is not None:
+                return Choice(True, [dated[0]], dated[1], ranked_rows)
         best = None if self._asks_about_unknown_year(question) else self._best(question, ranked)
         if best is None or not self._supported(best, question):
             nearest = [self.library.passages[row] for row in ranked_rows[:max_citations]]
@@ -116,6 +125,41 @@ class Answerer:
         if question.expects in (NAME, PROPER_NAME) and short and " " not in short:
             short, sentences = self._with_full_name(short, sentences, max_citations)
         return Choice(True, sentences, short, ranked_rows)
+
+    def _dateline(
+        self, question: Question, frame: frozenset[str], query_vector: np.ndarray
+    ) -> tuple[IndexedPassage, str] | None:
+        """ "When was the council's press release published?" -> the date line of the document
+        the question describes. How well a document fits: half the share of the question's words
+        (its date-asking frame aside) in its title, kind, publisher and year, half the question's
+        dense similarity to its opening passages. None unless one document fits clearly best
+        and it carries its own date."""
+        about = replace(question, stems=tuple(s for s in question.stems if s not in frame))
+        fits: dict[str, float] = {}
+        for document_id, document in self.library.documents.items():
+            meta = document.meta
+            described = set(terms.content_stems(f"{document.title} {meta.kind} {meta.publisher}"))
+            if meta.date:
+                described.add(meta.date[:4])
+            opening = self.library.in_document(document_id)[:DATELINE_SEARCH]
+            similarity = max(
+                (float(self.library.vectors[self.library.row_of[p.id]] @ query_vector) for p in opening),
+                default=0.0,
+            )
+            fits[document_id] = (
+                0.5 * self._share(about, self.vocabulary.with_aliases(described)) + 0.5 * similarity
+            )
+        ordered = sorted(fits.items(), key=lambda item: -item[1])
+        if not ordered or ordered[0][1] < self.policy.min_dateline_fit:
+            return None
+        if len(ordered) > 1 and ordered[1][1] > ordered[0][1] - self.policy.dateline_margin:
+            return None  # two documents fit the description about as well: do not guess between them
+        for item in self.library.in_document(ordered[0][0])[:DATELINE_SEARCH]:
+            text = item.passage.text.strip()
+            dates = entities.find(DATE, text)
+            if dates and len(dates[0]) >= DATELINE_SHARE * len(text):
+                return item, dates[0]
+        return None
 
     def _with_full_name(
         self, surname: str, sentences: list[IndexedPassage], max_citations: int
@@ -163,7 +207,12 @@ class Answerer:
 
     def _own_share(self, question: Question, rows: tuple[int, ...]) -> float:
         """Share of the question's weighted stems in the sentences themselves, context aside."""
-        own = self.vocabulary.with_aliases(set().union(*(self._stems(row) for row in rows)))
+        return self._share(
+            question, self.vocabulary.with_aliases(set().union(*(self._stems(row) for row in rows)))
+        )
+
+    def _share(self, question: Question, own: set[str]) -> float:
+        """Share of the question's rarity-weighted stems that `own` holds."""
         weights = {s: self.vocabulary.idf(s) for s in question.stems}
         total = sum(weights.values())
         return sum(w for s, w in weights.items() if self._matches(s, own)) / total if total else 0.0
@@ -270,9 +319,10 @@ class Answerer:
             around |= self._stems(self.library.row_of[neighbour.id])
         document = self.library.documents.get(first.passage.document_id)
         if document is not None:
-            # What the document is says something too: "the council's press release", "the 2025 report".
+            # What the document is and who published it says something too: "the council's press
+            # release", "the 2025 report", "CIW found" (in CIW's own report, "we found").
             meta = document.meta
-            around |= set(terms.content_stems(f"{document.title} {meta.kind}"))
+            around |= set(terms.content_stems(f"{document.title} {meta.kind} {meta.publisher}"))
             if meta.date:
                 around.add(meta.date[:4])
         return around

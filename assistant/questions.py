@@ -50,6 +50,12 @@ _FOLLOW_UP_PRONOUN = re.compile(
     re.IGNORECASE,
 )
 _PERSON_PRONOUN = re.compile(r"\b(he|she|him|her|his)\b", re.IGNORECASE)
+# "When was the press release issued?", "What date is on the article?", "On what date was it posted?"
+_WHEN_PUBLISHED = re.compile(
+    r"\b(?:post(?:ed)?|publish(?:ed)?|(?<!press )releas(?:e|ed)|issued?|dated"
+    r"|date\s+(?:is\s+)?(?:on|of)\s+(?:the|this|that))\b",
+    re.IGNORECASE,
+)
 _FOLLOW_UP_OPENING = re.compile(r"^\s*(and|also|what about|how about|but|so)\b", re.IGNORECASE)
 
 
@@ -101,6 +107,15 @@ def strip_markup(question: str) -> str:
     """
     without = _TAG.sub(" ", _SCRIPT_OR_STYLE.sub(" ", question))
     return " ".join(without.split()) or question
+
+
+def publication_frame(question: Question) -> frozenset[str]:
+    """For a "when" question about a document itself ("When was the press release issued?"),
+    the stems that only ask for its date ("date", "issu"); empty for any other question."""
+    match = _WHEN_PUBLISHED.search(question.query) if question.expects == DATE else None
+    if match is None:
+        return frozenset()
+    return frozenset(terms.content_stems(f"date {match.group(0)}"))
 
 
 def refers_to_person(question: str) -> bool:

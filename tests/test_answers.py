@@ -95,3 +95,37 @@ def test_empty_or_overlong_questions_get_a_clear_error(assistant: Assistant, que
     with pytest.raises(InvalidQuestion) as error:
         assistant.ask(question)
     assert "question" in str(error.value).lower()
+
+
+@pytest.mark.parametrize(
+    ("question", "document"),
+    [
+        ("When did the council issue its press release on the inspection?", "002_46e63d0ad2ca686d.txt"),
+        ("On what date was the news story about no serious failings posted?", "000_51ea0cfd4f2702f8.txt"),
+    ],
+)
+def test_when_a_document_was_published_is_its_own_date_line(
+    assistant: Assistant, question: str, document: str
+) -> None:
+    answer = assistant.ask(question)
+    assert answer.answered and len(answer.citations) == 1
+    citation = answer.citations[0]
+    assert citation.source == document
+    # the cited line is the document's own date, the one its manifest entry records
+    date = assistant.library.documents[document].meta.date
+    year, month, day = (int(part) for part in date.split("-"))
+    assert str(year) in citation.quote and str(day) in citation.quote
+    assert answer.short_answer and answer.short_answer in citation.quote
+    assert_citations_exact(assistant, answer)
+
+
+def test_a_publication_date_is_not_guessed_between_documents_that_fit_alike(assistant: Assistant) -> None:
+    """Three news articles fit "the news article" equally: none of their date lines is the answer."""
+    answer = assistant.ask("When was the news article published?")
+    datelines = {
+        item.passage.text
+        for doc in assistant.library.documents
+        for item in assistant.library.in_document(doc)[:5]
+        if item.passage.text.strip()[:2].isdigit()
+    }
+    assert datelines and not {c.quote for c in answer.citations} & datelines
