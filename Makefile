@@ -54,4 +54,4 @@ lint: install
 	$(BIN)/ruff format --check assistant ingest evals tests scripts
 
 clean:
-	rm -rf $(VENV) index/*.sqlite3 index/*/ reports test-output bench.json
+	rm -rf $(VENV) index/*.sqlite3 index/*/ .cache reports test-output bench.json
