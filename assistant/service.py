@@ -167,7 +167,7 @@ class Assistant:
         query_vector = self._embed_query(resolved.query)
         hits = self.retriever.retrieve(resolved.query, query_vector, allowed, mode)
         choice = self.answerer.choose(resolved, hits, query_vector, self.settings.max_citations)
-        return self._compose(question, resolved.query, choice, hits)
+        return self._compose(question, resolved.query, choice, hits, query_vector)
 
     def _validated(self, question: str) -> str:
         cleaned = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in question or "")
@@ -222,13 +222,11 @@ class Assistant:
     def _embed_uncached(self, text: str) -> np.ndarray:
         return self.embedder.embed_query(text)
 
-    def _compose(self, question: str, query: str, choice: Choice, hits: list[Hit]) -> Answer:
+    def _compose(
+        self, question: str, query: str, choice: Choice, hits: list[Hit], query_vector: np.ndarray
+    ) -> Answer:
         citations = cite(self.library, choice.sentences)
-        # The answerer's order first: it reads the sentences more closely than fusion does.
-        by_row = {hit.row: hit for hit in hits}
-        ordered = [by_row[row] for row in choice.ranked_rows if row in by_row]
-        ordered += [hit for hit in hits if hit.row not in set(choice.ranked_rows)]
-        passages = [self._retrieved(hit) for hit in ordered[: self.settings.top_k]]
+        passages = self._passages(choice, hits, query_vector)
         if not choice.answered:
             text = NOT_COVERED
             if citations:
@@ -238,6 +236,21 @@ class Assistant:
         body = " ".join(f"{_display(c.quote)} [{c.n}]" for c in citations)
         text = f"{choice.short_answer}. {body}" if choice.short_answer else body
         return Answer(question, query, text, True, citations, passages, choice.short_answer)
+
+    def _passages(self, choice: Choice, hits: list[Hit], query_vector: np.ndarray) -> list[RetrievedPassage]:
+        """The cited sentences first, even one found beyond the hits (a document's date line, the
+        sentence giving a full name), then the other hits in the answerer's order: it reads the
+        sentences more closely than fusion does. A sentence that was not a hit has no ranks."""
+        by_row = {hit.row: hit for hit in hits}
+        cited = [self.library.row_of[item.id] for item in choice.sentences]
+        rows = dict.fromkeys([*cited, *choice.ranked_rows, *(hit.row for hit in hits)])
+        passages = []
+        for row in list(rows)[: self.settings.top_k]:
+            hit = by_row.get(row)
+            if hit is None:
+                hit = Hit(row, 0.0, None, None, float(self.library.vectors[row] @ query_vector))
+            passages.append(self._retrieved(hit))
+        return passages
 
     def _retrieved(self, hit: Hit) -> RetrievedPassage:
         item = self.library.passages[hit.row]

@@ -129,3 +129,18 @@ def test_a_publication_date_is_not_guessed_between_documents_that_fit_alike(assi
         if item.passage.text.strip()[:2].isdigit()
     }
     assert datelines and not {c.quote for c in answer.citations} & datelines
+
+
+@pytest.mark.parametrize(
+    "question", [*SPREAD[:4], "When did the council issue its press release on the inspection?"]
+)
+def test_every_cited_sentence_is_among_the_returned_passages(assistant: Assistant, question: str) -> None:
+    """Officers check a quote against its passage: the passages list always holds it, even when the
+    answerer found the sentence outside the retrieved hits (a document's date line)."""
+    answer = assistant.ask(question)
+    assert answer.citations
+    for citation in answer.citations:
+        assert any(
+            p.source == citation.source and p.start <= citation.start and citation.end <= p.end
+            for p in answer.passages
+        ), citation
