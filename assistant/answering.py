@@ -37,6 +37,8 @@ _COUNTED = re.compile(
     r"|in|of|on|at|for|per|there)\b|\?|$)",
     re.IGNORECASE,
 )
+# "How many children are in foster care?": what defines the set counted ("in foster care").
+_COUNTED_SET = re.compile(r"\bhow many [a-z' -]+? (?:are|were|is|was)\s+(?!there\b)([^?]+)", re.IGNORECASE)
 # "when", "how many", "how much money" and "what is the name of" answers must hold one.
 _HARD_KINDS = (NUMBER, DATE, DURATION, MONEY, PROPER_NAME)
 
@@ -178,6 +180,7 @@ class Answerer:
     def rank(self, question: Question, hits: list[Hit], query_vector: np.ndarray) -> list[Scored]:
         """Candidate answers (sentences and adjacent pairs), best first."""
         counted = _counted_stems(question.query) if question.expects == NUMBER else ()
+        defining = self._defining_stems(question.query) if counted else frozenset()
         similarities: dict[int, float] = {}
         scored: dict[tuple[int, ...], Scored] = {}
         shares: dict[tuple[int, ...], float] = {}  # own-share per unit, for the pair test
@@ -192,7 +195,7 @@ class Answerer:
                 for row in rows:
                     if row not in similarities:
                         similarities[row] = float(self.library.vectors[row] @ query_vector)
-                scored[rows] = self._score(question, rows, position, similarities, counted)
+                scored[rows] = self._score(question, rows, position, similarities, counted, defining)
         return sorted(scored.values(), key=lambda s: -s.score)
 
     def _pair_adds(
@@ -236,12 +239,15 @@ class Answerer:
         position: int,
         similarities: dict[int, float],
         counted: tuple[str, ...],
+        defining: frozenset[str],
     ) -> Scored:
         items = tuple(self.library.passages[row] for row in rows)
         coverage = self._coverage(question, rows)
         similarity = max(similarities[row] for row in rows)
         text = " ".join(item.passage.text for item in items)
         phrases = self._answer_phrases(question, text, counted)
+        if defining and not self._defines(defining, rows):
+            phrases = []
         score = (
             self.policy.coverage_weight * coverage
             + self.policy.similarity_weight * similarity
@@ -347,6 +353,22 @@ class Answerer:
             cached = frozenset(terms.content_stems(self.library.passages[row].passage.text))
             self._stems_cache[row] = cached
         return cached
+
+    def _defining_stems(self, query: str) -> frozenset[str]:
+        """The distinctive stems of what defines a counted set: "How many children are in foster
+        care?" -> {"foster", "care"}; a figure for children defined otherwise does not answer it."""
+        match = _COUNTED_SET.search(query)
+        if not match:
+            return frozenset()
+        kept = [w for w in re.findall(r"[A-Za-z][\w'’-]*", match.group(1)) if not w[0].isupper()]
+        return frozenset(
+            s for s in terms.content_stems(" ".join(kept)) if self.vocabulary.idf(s) >= COMMON_IDF
+        )
+
+    def _defines(self, defining: frozenset[str], rows: tuple[int, ...]) -> bool:
+        """The sentences, their neighbours or their document's title name the counted set."""
+        stems = set().union(*(self._stems(row) for row in rows)) | self._context_stems(rows)
+        return all(self._matches(s, self.vocabulary.with_aliases(stems)) for s in defining)
 
     def _answer_phrases(self, question: Question, text: str, counted: tuple[str, ...]) -> list[str]:
         """Phrases of the expected kind in `text` that say something the question does not."""

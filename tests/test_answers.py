@@ -144,3 +144,12 @@ def test_every_cited_sentence_is_among_the_returned_passages(assistant: Assistan
             p.source == citation.source and p.start <= citation.start and citation.end <= p.end
             for p in answer.passages
         ), citation
+
+
+def test_a_figure_for_a_differently_defined_set_does_not_answer_how_many(assistant: Assistant) -> None:
+    """154 counts home-educated children; it is not the number of children in foster care."""
+    defined = assistant.ask("How many children were home educated before the pandemic?")
+    assert defined.answered and defined.short_answer.isdigit()
+    other = assistant.ask("How many children are in foster care in Powys?")
+    assert not other.answered, other.text
+    assert defined.short_answer not in other.text.split(".")[0]

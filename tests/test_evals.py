@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from assistant.service import Assistant
+from assistant.settings import PROJECT_ROOT
 from evals.dataset import load_dataset
 from evals.metrics import contains_answer, normalise, score
 from evals.runner import gate, load_thresholds, run_all
@@ -23,6 +26,17 @@ def test_the_question_set_is_well_formed() -> None:
     )
     sources = {s for q in questions for s in q.sources}
     assert len(sources) == 5
+
+
+@pytest.mark.parametrize("name", ["questions.jsonl", "holdout.jsonl"])
+def test_every_accepted_answer_is_in_a_listed_source(name: str) -> None:
+    questions = load_dataset(PROJECT_ROOT / "evals" / name)
+    assert len({q.id for q in questions}) == len(questions)
+    for q in questions:
+        assert q.answerable == bool(q.answers) == bool(q.sources), q.id
+        texts = [(PROJECT_ROOT / "corpus" / source).read_text(encoding="utf-8") for source in q.sources]
+        for answer in q.answers:
+            assert any(contains_answer(text, (answer,)) for text in texts), (q.id, answer)
 
 
 def test_normalisation_folds_quotes_dashes_and_space() -> None:
