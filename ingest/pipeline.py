@@ -23,11 +23,13 @@ import hashlib
 import os
 import stat
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 
@@ -100,6 +102,7 @@ def ingest_corpus(
     *,
     max_file_bytes: int,
     write_batch_size: int = 2048,
+    embed_group_size: int = 1024,
     progress: bool = True,
     stage_hook: StageHook | None = None,
     encoder: str = "",
@@ -158,12 +161,36 @@ def ingest_corpus(
         if model.name != vectors_by:
             raise ValueError(f"the embedder is {model.name} but the index is being built for {vectors_by}")
         bar = _progress_bar(sum(len(p.passages) for p in changed), progress)
-        for prepared in changed:
-            _write_document(
-                passages_store, documents_store, prepared, model, write_batch_size, stage_hook, bar
-            )
-            summary.embedded_files.append(prepared.document.id)
-            summary.embedded_passages += len(prepared.passages)
+
+        def write_group(group: list[_Prepared], vectors: np.ndarray) -> None:
+            offset = 0
+            for prepared in group:
+                count = len(prepared.passages)
+                _write_document(
+                    passages_store,
+                    documents_store,
+                    prepared,
+                    vectors[offset : offset + count],
+                    write_batch_size,
+                    stage_hook,
+                    bar,
+                )
+                offset += count
+                summary.embedded_files.append(prepared.document.id)
+                summary.embedded_passages += count
+
+        # The next group is embedded while one thread writes the last one, in file order: the
+        # encoder and Chroma's writes overlap, and the write order above is unchanged.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer") as writer:
+            writing: Future[None] | None = None
+            for group in _embedding_groups(changed, embed_group_size):
+                # One encoder call for several small files: batches of similar length, little padding.
+                vectors = model.embed([p.text for prepared in group for p in prepared.passages])
+                if writing is not None:
+                    writing.result()  # a failed write stops the run before anything else is written
+                writing = writer.submit(write_group, group, vectors)
+            if writing is not None:
+                writing.result()
         if bar is not None:
             bar.close()
 
@@ -284,26 +311,39 @@ def _prepare(name: str, path: Path, given: Any, max_file_bytes: int, vectors_by:
     return _Prepared(document, passages, schema.fingerprint(data, meta, vectors_by), digest)
 
 
+def _embedding_groups(changed: list[_Prepared], size: int) -> Iterator[list[_Prepared]]:
+    """Consecutive files holding about `size` passages together (a larger file is a group alone)."""
+    group: list[_Prepared] = []
+    count = 0
+    for prepared in changed:
+        if group and count + len(prepared.passages) > size:
+            yield group
+            group, count = [], 0
+        group.append(prepared)
+        count += len(prepared.passages)
+    if group:
+        yield group
+
+
 def _write_document(
     passages_store: Collection,
     documents_store: Collection,
     prepared: _Prepared,
-    model: Embedder,
+    vectors: np.ndarray,
     batch_size: int,
     stage_hook: StageHook | None,
     bar: Any,
 ) -> None:
-    """Embed and write one document's passages, then its record, then delete its stale passages."""
+    """Write one document's embedded passages, then its record, then delete its stale passages."""
     name = prepared.document.id
     passages = prepared.passages
     ids = [schema.passage_id(p) for p in passages]
     for lo in range(0, len(passages), batch_size):
         batch = passages[lo : lo + batch_size]
-        vectors = model.embed([p.text for p in batch])
         _stage(stage_hook, "embed", name)
         passages_store.upsert(
             ids=ids[lo : lo + batch_size],
-            embeddings=vectors.tolist(),  # type: ignore[arg-type]
+            embeddings=vectors[lo : lo + batch_size].tolist(),  # type: ignore[arg-type]
             metadatas=[schema.passage_metadata(p, lo + i, prepared.fingerprint) for i, p in enumerate(batch)],
             documents=[p.text for p in batch],
         )

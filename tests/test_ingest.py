@@ -108,3 +108,35 @@ def test_unreadable_and_unsupported_files_are_reported_not_fatal(
     assert "no text" in reasons["empty.txt"]
     assert "binary" in reasons["noise.txt"]
     assert summary.files == 5
+
+
+def test_files_embedded_together_get_their_own_vectors(
+    small_corpus: Path, tmp_path: Path, embedder: Embedder
+) -> None:
+    """Several files share one encoder call; each passage must still get the vector of its own text."""
+    import numpy as np
+
+    from ingest.pipeline import ingest_corpus
+
+    def vectors(group_size: int) -> dict[str, np.ndarray]:
+        index = tmp_path / f"index-{group_size}"
+        ingest_corpus(
+            small_corpus,
+            open_client(index),
+            lambda: embedder,
+            max_file_bytes=10**7,
+            progress=False,
+            embed_group_size=group_size,
+        )
+        records = passages_collection(open_client(index)).get(include=["embeddings"])
+        return dict(zip(records["ids"], np.asarray(records["embeddings"]), strict=True))
+
+    one_by_one, together = vectors(1), vectors(10_000)
+    assert one_by_one.keys() == together.keys() and len(together) > 50
+    stored = passages_collection(open_client(tmp_path / "index-1")).get(include=["documents"])
+    texts = dict(zip(stored["ids"], stored["documents"], strict=True))
+    sample = sorted(together)[:20]
+    direct = embedder.embed([texts[i] for i in sample])
+    for row, passage_id in enumerate(sample):
+        assert float(one_by_one[passage_id] @ together[passage_id]) > 0.98
+        assert float(direct[row] @ together[passage_id]) > 0.98
