@@ -60,6 +60,7 @@ def ingest(
             lambda: settings_embedder(settings),
             max_file_bytes=settings.max_file_bytes,
             write_batch_size=settings.write_batch_size,
+            embed_group_size=settings.embed_group_size,
             progress=not quiet and not as_json,
             stage_hook=_test_pause_hook(),
             encoder=encoder_name(settings.encoder),

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     )
     embed_batch_size: int = Field(64, ge=1, description="Texts per encoder batch.")
     write_batch_size: int = Field(2048, ge=1, description="Passages per Chroma write.")
+    embed_group_size: int = Field(
+        1024, ge=1, description="Passages of several small files embedded in one encoder call."
+    )
     max_file_bytes: int = Field(20_000_000, ge=1, description="Larger corpus files are skipped.")
     top_k: int = Field(8, ge=1, description="Passages returned with an answer.")
     candidates: int = Field(40, ge=1, description="Passages each retriever contributes to fusion.")
