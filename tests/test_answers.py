@@ -6,6 +6,7 @@ import pytest
 
 from assistant.answers import Answer
 from assistant.service import Assistant, Filters, InvalidQuestion
+from assistant.settings import Settings
 
 SPREAD = [
     "Who carried out the 2025 report?",
@@ -153,3 +154,18 @@ def test_a_figure_for_a_differently_defined_set_does_not_answer_how_many(assista
     other = assistant.ask("How many children are in foster care in Powys?")
     assert not other.answered, other.text
     assert defined.short_answer not in other.text.split(".")[0]
+
+
+@pytest.mark.parametrize("mode", ["bm25", "hybrid"])
+def test_keyword_search_with_a_document_filter_still_finds_that_documents_passages(
+    corpus_settings: Settings, mode: str
+) -> None:
+    """Keyword search returns only its top candidates (three here); with a filter they must come from
+    the allowed document, not be the corpus-wide top ones, all filtered away."""
+    from assistant.service import create_assistant
+
+    narrow = create_assistant(corpus_settings.model_copy(update={"candidates": 3}))
+    allowed = ("004_2cd78eb0f3ad020f.txt",)
+    answer = narrow.ask("Who carried out the 2025 report?", filters=Filters(documents=allowed), mode=mode)
+    assert answer.passages and {p.source for p in answer.passages} == set(allowed)
+    assert sum(p.bm25_rank is not None for p in answer.passages) == 3
