@@ -57,7 +57,7 @@ class HybridRetriever:
         """BM25 over the library's passages, in library order, returning `candidates` at most.
 
         Only as many as fusion uses: LlamaIndex builds a node object for every passage returned,
-        which for all of them cost 80 ms a question on 3,500 passages.
+        which for all of them took most of a question's time on 3,500 passages.
         """
         nodes = [TextNode(id_=p.id, text=p.passage.text) for p in library.passages]
         logging.getLogger("llama_index.retrievers.bm25.base").setLevel(logging.ERROR)
