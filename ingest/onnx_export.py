@@ -66,9 +66,11 @@ def int8_encoder(model_path: Path, cache_dir: Path) -> ExportedEncoder:
     """The int8 export of the model at `model_path`, made now if `cache_dir` does not hold it yet."""
     folder = cache_dir / _export_key(model_path)
     meta = folder / META_FILE
-    if meta.is_file():
+    if _complete(folder):
         data = json.loads(meta.read_text(encoding="utf-8"))
         return ExportedEncoder(folder, int(data["max_length"]), float(data["agreement"]))
+    if folder.exists():  # a file of it was deleted by hand: export it again
+        shutil.rmtree(folder)
     cache_dir.mkdir(parents=True, exist_ok=True)
     print(f"exporting the encoder to int8 ONNX (once) into {folder}", file=sys.stderr)
     with tempfile.TemporaryDirectory(dir=cache_dir, prefix=".export-") as scratch:
@@ -78,9 +80,13 @@ def int8_encoder(model_path: Path, cache_dir: Path) -> ExportedEncoder:
         try:
             os.replace(staging, folder)
         except OSError:  # another process finished the same export first; its copy is as good
-            if not meta.is_file():
+            if not _complete(folder):
                 raise
     return ExportedEncoder(folder, exported.max_length, exported.agreement)
+
+
+def _complete(folder: Path) -> bool:
+    return all((folder / name).is_file() for name in (META_FILE, MODEL_FILE, TOKENIZER_FILE))
 
 
 def _export_key(model_path: Path) -> str:
