@@ -39,6 +39,7 @@ _COUNTED = re.compile(
 )
 # "How many children are in foster care?": what defines the set counted ("in foster care").
 _COUNTED_SET = re.compile(r"\bhow many [a-z' -]+? (?:are|were|is|was)\s+(?!there\b)([^?]+)", re.IGNORECASE)
+_CHANGE_QUESTION = re.compile(r"\bby how much\b", re.IGNORECASE)
 # "when", "how many", "how much money" and "what is the name of" answers must hold one.
 _HARD_KINDS = (NUMBER, DATE, DURATION, MONEY, PROPER_NAME)
 
@@ -252,11 +253,20 @@ class Answerer:
             self.policy.coverage_weight * coverage
             + self.policy.similarity_weight * similarity
             + self.policy.rank_weight / (1 + position)
-            + (self.policy.type_bonus if phrases else 0.0)
+            + self._type_bonus(question, phrases)
             - (self.policy.pair_penalty if len(rows) > 1 else 0.0)
             - (self.policy.repeat_penalty if self._repeats(question, items) else 0.0)
         )
         return Scored(rows, items, coverage, similarity, tuple(phrases), score)
+
+    def _type_bonus(self, question: Question, phrases: list[str]) -> float:
+        """Credit for holding the kind of answer asked for. "By how much has it grown?" asks for a
+        change: "nearly tripled" or "40%" answers it outright, a bare figure only half."""
+        if not phrases:
+            return 0.0
+        if _CHANGE_QUESTION.search(question.query) and not any(_states_change(p) for p in phrases):
+            return self.policy.type_bonus / 2
+        return self.policy.type_bonus
 
     def _asks_about_unknown_year(self, question: Question) -> bool:
         """A year the reports never mention ("the 2024 budget") is a year they cannot answer for."""
@@ -426,6 +436,12 @@ def _sentence_order(ranked: list[Scored]) -> list[int]:
         for row in candidate.rows:
             seen.setdefault(row, None)
     return list(seen)
+
+
+def _states_change(phrase: str) -> bool:
+    """Example: "tripled", "40%", "12 per cent" -> True; "154" -> False."""
+    lowered = phrase.lower()
+    return lowered in entities.MULTIPLIERS or lowered.endswith(("%", "per cent", "percent"))
 
 
 def _without_possessive(phrase: str) -> str:

@@ -169,3 +169,12 @@ def test_keyword_search_with_a_document_filter_still_finds_that_documents_passag
     answer = narrow.ask("Who carried out the 2025 report?", filters=Filters(documents=allowed), mode=mode)
     assert answer.passages and {p.source for p in answer.passages} == set(allowed)
     assert sum(p.bm25_rank is not None for p in answer.passages) == 3
+
+
+def test_by_how_much_is_answered_with_the_change_not_a_level(assistant: Assistant) -> None:
+    """ "Nearly tripled" answers "by how much has it grown"; 154 (the number before) does not."""
+    answer = assistant.ask(
+        "By how much has the number of home educated children grown since before the pandemic?"
+    )
+    assert answer.answered and answer.short_answer.lower() in {"tripled", "doubled", "trebled"}
+    assert answer.short_answer in answer.citations[0].quote
