@@ -266,6 +266,8 @@ class Answerer:
             return 0.0
         if _CHANGE_QUESTION.search(question.query) and not any(_states_change(p) for p in phrases):
             return self.policy.type_bonus / 2
+        if question.expects == DATE and all(re.fullmatch(r"(?:19|20)\d{2}", p) for p in phrases):
+            return self.policy.type_bonus * 0.8  # a bare year says less than "July 2017"
         return self.policy.type_bonus
 
     def _asks_about_unknown_year(self, question: Question) -> bool:

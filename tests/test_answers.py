@@ -178,3 +178,9 @@ def test_by_how_much_is_answered_with_the_change_not_a_level(assistant: Assistan
     )
     assert answer.answered and answer.short_answer.lower() in {"tripled", "doubled", "trebled"}
     assert answer.short_answer in answer.citations[0].quote
+
+
+def test_when_prefers_a_month_and_year_to_a_bare_year_among_close_answers(assistant: Assistant) -> None:
+    answer = assistant.ask("When were children's services in Powys first inspected by CIW?")
+    assert answer.answered and len(answer.short_answer.split()) == 2, answer.short_answer
+    assert answer.short_answer in answer.citations[0].quote
