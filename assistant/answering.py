@@ -77,6 +77,8 @@ class AnswerPolicy:
     coverage_weight: float = 0.7
     similarity_weight: float = 0.3
     type_bonus: float = 0.15
+    bare_figure_share: float = 0.5  # of type_bonus, for a figure where a change is asked ("by how much")
+    bare_year_share: float = 0.8  # of type_bonus, for a year alone where a date is asked
     rank_weight: float = 0.05
     pair_penalty: float = 0.08
     pair_gain: float = 0.1  # a pair must cover this much more of the question than its sentences
@@ -265,9 +267,9 @@ class Answerer:
         if not phrases:
             return 0.0
         if _CHANGE_QUESTION.search(question.query) and not any(_states_change(p) for p in phrases):
-            return self.policy.type_bonus / 2
+            return self.policy.type_bonus * self.policy.bare_figure_share
         if question.expects == DATE and all(re.fullmatch(r"(?:19|20)\d{2}", p) for p in phrases):
-            return self.policy.type_bonus * 0.8  # a bare year says less than "July 2017"
+            return self.policy.type_bonus * self.policy.bare_year_share  # "2017" says less than "July 2017"
         return self.policy.type_bonus
 
     def _asks_about_unknown_year(self, question: Question) -> bool:
