@@ -263,7 +263,7 @@ class Answerer:
 
     def _type_bonus(self, question: Question, phrases: list[str]) -> float:
         """Credit for holding the kind of answer asked for. "By how much has it grown?" asks for a
-        change: "nearly tripled" or "40%" answers it outright, a bare figure only half."""
+        change: "nearly tripled" or "40%" answers it outright, a bare figure less well."""
         if not phrases:
             return 0.0
         if _CHANGE_QUESTION.search(question.query) and not any(_states_change(p) for p in phrases):
