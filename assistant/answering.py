@@ -90,6 +90,7 @@ class AnswerPolicy:
     typed_min_support: float = 0.32  # a name, date or figure where one is asked for is evidence too
     min_coverage: float = 0.25
     name_margin: float = 0.15
+    min_office_share: float = 2 / 3  # of an office's words ("Chief Executive") around a name for it
     min_dateline_fit: float = 0.5  # how well a "when was it published" question fits its document
     dateline_margin: float = 0.05  # ... and by how much better than any other document
     max_candidates: int = 40
@@ -184,6 +185,7 @@ class Answerer:
         """Candidate answers (sentences and adjacent pairs), best first."""
         counted = _counted_stems(question.query) if question.expects == NUMBER else ()
         defining = self._defining_stems(question.query) if counted else frozenset()
+        office = questions.office_stems(question)
         similarities: dict[int, float] = {}
         scored: dict[tuple[int, ...], Scored] = {}
         shares: dict[tuple[int, ...], float] = {}  # own-share per unit, for the pair test
@@ -198,7 +200,7 @@ class Answerer:
                 for row in rows:
                     if row not in similarities:
                         similarities[row] = float(self.library.vectors[row] @ query_vector)
-                scored[rows] = self._score(question, rows, position, similarities, counted, defining)
+                scored[rows] = self._score(question, rows, position, similarities, counted, defining, office)
         return sorted(scored.values(), key=lambda s: -s.score)
 
     def _pair_adds(
@@ -243,6 +245,7 @@ class Answerer:
         similarities: dict[int, float],
         counted: tuple[str, ...],
         defining: frozenset[str],
+        office: frozenset[str],
     ) -> Scored:
         items = tuple(self.library.passages[row] for row in rows)
         coverage = self._coverage(question, rows)
@@ -251,6 +254,10 @@ class Answerer:
         phrases = self._answer_phrases(question, text, counted)
         if defining and not self._defines(defining, rows):
             phrases = []
+        if office:
+            # A name beside another office does not answer, nor does the office's own title.
+            holds = self._names_office(office, rows)
+            phrases = [p for p in phrases if holds and not office & set(terms.content_stems(p))]
         score = (
             self.policy.coverage_weight * coverage
             + self.policy.similarity_weight * similarity
@@ -296,7 +303,9 @@ class Answerer:
                     break
                 if candidate.answer_phrases:
                     return candidate
-            return None if question.expects == PROPER_NAME else ranked[0]
+            # "Who speaks up for children?" may be answered without a name; who holds an office may not.
+            strict = question.expects == PROPER_NAME or bool(questions.office_stems(question))
+            return None if strict else ranked[0]
         if question.expects in _HARD_KINDS:
             return next((c for c in ranked if c.answer_phrases), None)
         return ranked[0]
@@ -378,6 +387,16 @@ class Answerer:
         return frozenset(
             s for s in terms.content_stems(" ".join(kept)) if self.vocabulary.idf(s) >= COMMON_IDF
         )
+
+    def _names_office(self, office: frozenset[str], rows: tuple[int, ...]) -> bool:
+        """The sentences or their neighbours name most of the office asked about, its rarer
+        words counting more ("Education" in "Director of Education for Powys" more than "Powys")."""
+        stems = self.vocabulary.with_aliases(
+            set().union(*(self._stems(row) for row in rows)) | self._context_stems(rows)
+        )
+        weights = {s: self.vocabulary.idf(s) for s in office}
+        named = sum(w for s, w in weights.items() if self._matches(s, stems))
+        return named >= self.policy.min_office_share * sum(weights.values())
 
     def _defines(self, defining: frozenset[str], rows: tuple[int, ...]) -> bool:
         """The sentences, their neighbours or their document's title name the counted set."""

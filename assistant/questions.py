@@ -56,6 +56,21 @@ _WHEN_PUBLISHED = re.compile(
     r"|date\s+(?:is\s+)?(?:on|of)\s+(?:the|this|that))\b",
     re.IGNORECASE,
 )
+# Titles of offices a "who" question may name the holder of: "the Chief Executive", "its Director of
+# Education", "the Cabinet Member for Children's Services". (Not "councillor": a kind of person.)
+_OFFICES = (
+    "director|executive|leader|head|minister|chair|chairman|chairwoman|chairperson|commissioner"
+    "|secretary|mayor|president|manager|officer|member"
+)
+_OFFICE = re.compile(  # case matters: "Director of Education", not "director to turn ... around"
+    rf"(?:\b([A-Z][\w'’]*)\s+)?\b((?i:{_OFFICES}))\b((?:\s+(?:of|for)(?:\s+(?:the|and|[A-Z][\w'’]*))+)*)"
+)
+# "Who is the ...", "Who was appointed ...", "What is the name of ...": asking who someone is, not
+# what someone did ("Who did the council leader say ...?").
+_ASKS_HOLDER = re.compile(
+    r"\s*(?:who\s+(?:is|was|are|were)|what\s+(?:is|was)\s+the\s+name\s+of)\b", re.IGNORECASE
+)
+_ASKING = frozenset({"who", "what", "which", "whose", "the", "is", "was"})
 _FOLLOW_UP_OPENING = re.compile(r"^\s*(and|also|what about|how about|but|so)\b", re.IGNORECASE)
 
 
@@ -116,6 +131,23 @@ def publication_frame(question: Question) -> frozenset[str]:
     if match is None:
         return frozenset()
     return frozenset(terms.content_stems(f"date {match.group(0)}"))
+
+
+def office_stems(question: Question) -> frozenset[str]:
+    """For "who holds this office?", the office's stems: "What is the name of the council's Chief
+    Executive?" -> {"chief", "execut"}; "Who is the Director of Education?" -> {"director", "educ"}.
+    Empty for other questions. A name found beside a different office does not answer it."""
+    if question.expects not in (NAME, PROPER_NAME) or not _ASKS_HOLDER.match(question.query):
+        return frozenset()
+    match = _OFFICE.search(question.query)
+    if match is None:
+        return frozenset()
+    before, office, after = match.groups()
+    words = [office]
+    if before and before[0].isupper() and not before.endswith(("'s", "’s")) and before.lower() not in _ASKING:
+        words.insert(0, before)
+    words += [w for w in after.split() if w.lower() not in ("of", "for", "the", "and")]
+    return frozenset(terms.content_stems(" ".join(words)))
 
 
 def refers_to_person(question: str) -> bool:

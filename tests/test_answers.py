@@ -184,3 +184,23 @@ def test_when_prefers_a_month_and_year_to_a_bare_year_among_close_answers(assist
     answer = assistant.ask("When were children's services in Powys first inspected by CIW?")
     assert answer.answered and len(answer.short_answer.split()) == 2, answer.short_answer
     assert answer.short_answer in answer.citations[0].quote
+
+
+@pytest.mark.parametrize(
+    ("question", "holder"),
+    [
+        ("Who is the Cabinet Member for Future Generations?", "Sandra Davies"),
+        ("Who became interim Director of Social Care in 2017?", "Phillip Evans"),
+        ("Who is the council's Chief Executive?", None),
+        ("Who is the Director of Education for Powys?", None),
+    ],
+)
+def test_who_holds_an_office_is_answered_only_by_a_name_given_that_office(
+    assistant: Assistant, question: str, holder: str | None
+) -> None:
+    """A name beside a different office (a Cabinet Member for "Chief Executive") is not an answer."""
+    answer = assistant.ask(question)
+    if holder is None:
+        assert not answer.answered, answer.text
+    else:
+        assert answer.answered and holder in answer.text
