@@ -16,7 +16,8 @@ for a date or a figure that no candidate holds.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -140,7 +141,7 @@ class Answerer:
         (its date-asking frame aside) in its title, kind, publisher and year, half the question's
         dense similarity to its opening passages. None unless one document fits clearly best
         and it carries its own date."""
-        about = replace(question, stems=tuple(s for s in question.stems if s not in frame))
+        about = [s for s in question.stems if s not in frame]
         fits: dict[str, float] = {}
         for document_id, document in self.library.documents.items():
             meta = document.meta
@@ -185,7 +186,7 @@ class Answerer:
         """Candidate answers (sentences and adjacent pairs), best first."""
         counted = _counted_stems(question.query) if question.expects == NUMBER else ()
         defining = self._defining_stems(question.query) if counted else frozenset()
-        office = questions.office_stems(question)
+        office = question.office
         similarities: dict[int, float] = {}
         scored: dict[tuple[int, ...], Scored] = {}
         shares: dict[tuple[int, ...], float] = {}  # own-share per unit, for the pair test
@@ -215,13 +216,12 @@ class Answerer:
 
     def _own_share(self, question: Question, rows: tuple[int, ...]) -> float:
         """Share of the question's weighted stems in the sentences themselves, context aside."""
-        return self._share(
-            question, self.vocabulary.with_aliases(set().union(*(self._stems(row) for row in rows)))
-        )
+        own = self.vocabulary.with_aliases(set().union(*(self._stems(row) for row in rows)))
+        return self._share(question.stems, own)
 
-    def _share(self, question: Question, own: set[str]) -> float:
-        """Share of the question's rarity-weighted stems that `own` holds."""
-        weights = {s: self.vocabulary.idf(s) for s in question.stems}
+    def _share(self, stems: Iterable[str], own: set[str]) -> float:
+        """Share of `stems`, rarer ones weighing more, that `own` holds."""
+        weights = {s: self.vocabulary.idf(s) for s in stems}
         total = sum(weights.values())
         return sum(w for s, w in weights.items() if self._matches(s, own)) / total if total else 0.0
 
@@ -304,7 +304,7 @@ class Answerer:
                 if candidate.answer_phrases:
                     return candidate
             # "Who speaks up for children?" may be answered without a name; who holds an office may not.
-            strict = question.expects == PROPER_NAME or bool(questions.office_stems(question))
+            strict = question.expects == PROPER_NAME or bool(question.office)
             return None if strict else ranked[0]
         if question.expects in _HARD_KINDS:
             return next((c for c in ranked if c.answer_phrases), None)
@@ -388,20 +388,20 @@ class Answerer:
             s for s in terms.content_stems(" ".join(kept)) if self.vocabulary.idf(s) >= COMMON_IDF
         )
 
+    def _evidence(self, rows: tuple[int, ...]) -> set[str]:
+        """Stems of the sentences, their neighbours and their document's description, with aliases."""
+        own = set().union(*(self._stems(row) for row in rows))
+        return self.vocabulary.with_aliases(own | self._context_stems(rows))
+
     def _names_office(self, office: frozenset[str], rows: tuple[int, ...]) -> bool:
         """The sentences or their neighbours name most of the office asked about, its rarer
         words counting more ("Education" in "Director of Education for Powys" more than "Powys")."""
-        stems = self.vocabulary.with_aliases(
-            set().union(*(self._stems(row) for row in rows)) | self._context_stems(rows)
-        )
-        weights = {s: self.vocabulary.idf(s) for s in office}
-        named = sum(w for s, w in weights.items() if self._matches(s, stems))
-        return named >= self.policy.min_office_share * sum(weights.values())
+        return self._share(office, self._evidence(rows)) >= self.policy.min_office_share
 
     def _defines(self, defining: frozenset[str], rows: tuple[int, ...]) -> bool:
         """The sentences, their neighbours or their document's title name the counted set."""
-        stems = set().union(*(self._stems(row) for row in rows)) | self._context_stems(rows)
-        return all(self._matches(s, self.vocabulary.with_aliases(stems)) for s in defining)
+        evidence = self._evidence(rows)
+        return all(self._matches(s, evidence) for s in defining)
 
     def _answer_phrases(self, question: Question, text: str, counted: tuple[str, ...]) -> list[str]:
         """Phrases of the expected kind in `text` that say something the question does not."""

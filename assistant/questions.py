@@ -9,6 +9,7 @@ words are carried along.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -84,6 +85,11 @@ class Question:
     stems: tuple[str, ...]  # content stems of the question itself
     context_stems: tuple[str, ...] = ()  # stems carried over from earlier questions
     already_cited: tuple[tuple[str, int], ...] = ()  # (source, start) the previous answer quoted
+
+    @functools.cached_property
+    def office(self) -> frozenset[str]:
+        """See `office_stems`; worked out once per question."""
+        return office_stems(self)
 
 
 def expected_answer(question: str) -> str | None:
