@@ -7,14 +7,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import math
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, TypeVar
 
 import numpy as np
 from chromadb.api import ClientAPI
@@ -46,46 +44,12 @@ class Filters:
     date_to: str = ""
 
 
-_Ask = TypeVar("_Ask", bound=Callable[..., Any])
-
-
-def _on_one_snapshot(method: _Ask) -> _Ask:
-    """Run `ask` on the library it started with, even if `refresh` swaps in a new one meanwhile."""
-
-    @functools.wraps(method)
-    def pinned(self: Assistant, *args: Any, **kwargs: Any) -> Any:
-        if getattr(self._pinned, "parts", None) is not None:  # a nested ask (follow-up history)
-            return method(self, *args, **kwargs)
-        self._pinned.parts = self._parts
-        try:
-            return method(self, *args, **kwargs)
-        finally:
-            self._pinned.parts = None
-
-    return pinned  # type: ignore[return-value]
-
-
-def _part(name: str) -> property:
-    """library, retriever, vocabulary and answerer: read from the snapshot this thread asks on."""
-
-    def get(self: Assistant) -> Any:
-        parts = getattr(self._pinned, "parts", None) or self._parts
-        return parts[name]
-
-    def set_(self: Assistant, value: Any) -> None:
-        self._parts[name] = value
-
-    return property(get, set_)
-
-
 class Assistant:
-    """Answers questions about the indexed reports with verified citations."""
+    """Answers questions about the indexed reports with verified citations.
 
-    library: Library = _part("library")  # type: ignore[assignment]
-    retriever: HybridRetriever = _part("retriever")  # type: ignore[assignment]
-    vocabulary: terms.Vocabulary = _part("vocabulary")  # type: ignore[assignment]
-    answerer: Answerer = _part("answerer")  # type: ignore[assignment]
-    answers: AnswerCache = _part("answers")  # type: ignore[assignment]
+    What it read from the index is one `_Version`; `refresh` swaps in a new one, and a question
+    (with the earlier questions a follow-up re-asks) is answered on the version it started with.
+    """
 
     def __init__(
         self,
@@ -95,19 +59,37 @@ class Assistant:
         embedder: Embedder,
         client: ClientAPI | None = None,
     ) -> None:
-        self._parts: dict[str, Any] = {}
-        self._pinned = threading.local()
+        self.settings = settings
+        self.embedder = embedder
         self._client = client  # the index, for `refresh`; None: never reloads
         self._refresh_lock = threading.Lock()
         self._checked_at = -math.inf  # time.monotonic() of the last look at the index
-        self.settings = settings
-        self.library = library
-        self.retriever = retriever
-        self.embedder = embedder
-        self.vocabulary = terms.Vocabulary((p.passage.text for p in library.passages), embedder.known_words())
-        self.answerer = Answerer(library, self.vocabulary, AnswerPolicy())
-        self.answers = AnswerCache(settings.answer_cache_size)
-        self._embed_query = lru_cache(maxsize=1024)(self._embed_uncached)
+        self._embed_query = lru_cache(maxsize=1024)(embedder.embed_query)
+        self._version = _Version(settings, library, retriever, embedder, self._embed_query)
+
+    @property
+    def library(self) -> Library:
+        return self._version.library
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        return self._version.retriever
+
+    @property
+    def vocabulary(self) -> terms.Vocabulary:
+        return self._version.vocabulary
+
+    @property
+    def answerer(self) -> Answerer:
+        return self._version.answerer
+
+    @property
+    def answers(self) -> AnswerCache:
+        return self._version.answers
+
+    @answers.setter
+    def answers(self, cache: AnswerCache) -> None:
+        self._version.answers = cache
 
     def refresh(self, min_interval: float = 0.0) -> bool:
         """Reload the library if the index's documents changed since it was read; True if it did.
@@ -115,24 +97,23 @@ class Assistant:
         Call it between questions (the chat does, before each one). When nothing changed it costs
         one small read of the document records, skipped altogether if the last look was less than
         `min_interval` seconds ago (under load that read was a quarter of the server's time).
-        Questions already being answered finish on the snapshot they started with; a snapshot
+        Questions already being answered finish on the version they started with; a version
         caught mid-ingest (incomplete) is not adopted.
         """
         if self._client is None or time.monotonic() - self._checked_at < min_interval:
             return False
         with self._refresh_lock:
             self._checked_at = time.monotonic()
-            if Library.current_signature(self._client) == self._parts["library"].signature:
+            if Library.current_signature(self._client) == self._version.library.signature:
                 return False
             library = Library.from_index(self._client)
             if not library.complete:
                 return False
             retriever = _retriever(self.settings, library, self._client)
-            fresh = Assistant(self.settings, library, retriever, self.embedder, client=self._client)
-            self._parts = fresh._parts  # one assignment: a question sees the old parts or the new
+            # One assignment: a question sees the old version or the new one, never a mix.
+            self._version = _Version(self.settings, library, retriever, self.embedder, self._embed_query)
         return True
 
-    @_on_one_snapshot
     def ask(
         self,
         question: str,
@@ -141,7 +122,30 @@ class Assistant:
         mode: str | None = None,
     ) -> Answer:
         """Answer `question`, using `history` (earlier questions, oldest first) for follow-ups."""
-        question = self._validated(question)
+        return self._version.ask(question, history, filters, mode)
+
+
+class _Version:
+    """What was read from one version of the index, and how questions are answered on it."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        library: Library,
+        retriever: HybridRetriever,
+        embedder: Embedder,
+        embed_query: Callable[[str], np.ndarray],
+    ) -> None:
+        self.settings = settings
+        self.library = library
+        self.retriever = retriever
+        self.vocabulary = terms.Vocabulary((p.passage.text for p in library.passages), embedder.known_words())
+        self.answerer = Answerer(library, self.vocabulary, AnswerPolicy())
+        self.answers = AnswerCache(settings.answer_cache_size)
+        self._embed_query = embed_query
+
+    def ask(self, question: str, history: Sequence[str], filters: Filters | None, mode: str | None) -> Answer:
+        question = _validated(question, self.settings.max_question_chars)
         history = [h for h in (h.strip() for h in history) if h][-4:]
         # History changes an answer only for a follow-up; leaving it out otherwise lets the
         # same question asked in different conversations share one cached answer.
@@ -168,18 +172,6 @@ class Assistant:
         hits = self.retriever.retrieve(resolved.query, query_vector, allowed, mode)
         choice = self.answerer.choose(resolved, hits, query_vector, self.settings.max_citations)
         return self._compose(question, resolved.query, choice, hits, query_vector)
-
-    def _validated(self, question: str) -> str:
-        cleaned = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in question or "")
-        cleaned = " ".join(cleaned.split())
-        if not cleaned:
-            raise InvalidQuestion("Please type a question.")
-        if len(cleaned) > self.settings.max_question_chars:
-            raise InvalidQuestion(
-                f"That question is {len(cleaned):,} characters long; please keep it under "
-                f"{self.settings.max_question_chars:,}."
-            )
-        return cleaned
 
     def _previous_answer(
         self, question: str, history: list[str], filters: Filters | None, mode: str | None
@@ -218,9 +210,6 @@ class Assistant:
             return None
         allowed = set(filters.documents or self.library.documents)
         return {d for d in allowed if _in_range(self.library, d, filters.date_from, filters.date_to)}
-
-    def _embed_uncached(self, text: str) -> np.ndarray:
-        return self.embedder.embed_query(text)
 
     def _compose(
         self, question: str, query: str, choice: Choice, hits: list[Hit], query_vector: np.ndarray
@@ -267,6 +256,19 @@ class Assistant:
             dense_rank=hit.dense_rank,
             dense_similarity=round(hit.dense_similarity, 4),
         )
+
+
+def _validated(question: str, max_chars: int) -> str:
+    """The question with control characters and runs of space collapsed, or `InvalidQuestion`."""
+    cleaned = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in question or "")
+    cleaned = " ".join(cleaned.split())
+    if not cleaned:
+        raise InvalidQuestion("Please type a question.")
+    if len(cleaned) > max_chars:
+        raise InvalidQuestion(
+            f"That question is {len(cleaned):,} characters long; please keep it under {max_chars:,}."
+        )
+    return cleaned
 
 
 def _display(quote: str) -> str:

@@ -18,13 +18,14 @@ MISSION = "Who carried out the 2025 report?"
 def _count_work(assistant: Assistant, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Record each question the assistant really works out (a spy: the real `_answer` still runs)."""
     worked: list[str] = []
-    real = assistant._answer
+    version = assistant._version  # what the assistant read from the index; it answers questions
+    real = version._answer
 
     def counting(question: str, *args: Any) -> Any:
         worked.append(question)
         return real(question, *args)
 
-    monkeypatch.setattr(assistant, "_answer", counting)
+    monkeypatch.setattr(version, "_answer", counting)
     return worked
 
 
@@ -38,7 +39,7 @@ def test_a_repeated_question_is_answered_from_the_cache(
     again = assistant.ask("  Who carried out   the 2025 report? ", ["What is Powys?"])
     assert worked == [MISSION]
     assert again.answered and "Steve Walker" in again.text and again.citations
-    assert again.to_dict() == assistant._answer(MISSION, [], None, None).to_dict()
+    assert again.to_dict() == assistant._version._answer(MISSION, [], None, None).to_dict()
 
 
 def test_follow_ups_are_cached_per_history(
