@@ -27,7 +27,7 @@ import gradio as gr  # noqa: E402
 
 from assistant import auth, briefing, feedback, rendering
 from assistant.answers import Answer
-from assistant.service import Assistant, Filters, InvalidQuestion, create_assistant
+from assistant.service import Assistant, Filters, InvalidQuestion, create_assistant, date_span
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -79,17 +79,10 @@ def parse_date(value: str, *, end: bool) -> str:
     if not _DATE.match(value):
         raise InvalidQuestion(f"“{value}” is not a date: use YYYY or YYYY-MM-DD.")
     try:
-        if len(value) == 4:
-            return f"{value}-12-31" if end else f"{value}-01-01"
-        if len(value) == 7:
-            first = dt.date(int(value[:4]), int(value[5:7]), 1)
-            if not end:
-                return first.isoformat()
-            following = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
-            return (following - dt.timedelta(days=1)).isoformat()
-        return dt.date.fromisoformat(value).isoformat()
-    except ValueError:
+        first, last = (dt.date.fromisoformat(day).isoformat() for day in date_span(value))
+    except ValueError:  # a month 13 or a 30th of February
         raise InvalidQuestion(f"“{value}” is not a date: use YYYY or YYYY-MM-DD.") from None
+    return last if end else first
 
 
 def make_filters(all_documents: list[str], chosen: list[str] | None, date_from: str, date_to: str) -> Filters:
@@ -139,7 +132,8 @@ def _document_choices(assistant: Assistant) -> list[tuple[str, str]]:
 
 
 def build_app(assistant: Assistant) -> Any:
-    documents = assistant.library.documents
+    # Panels read the documents of the version the assistant holds now, not of the one at start:
+    # `ask` may have adopted a re-ingest since.
     doc_choices = _document_choices(assistant)
     all_ids = [doc_id for _, doc_id in doc_choices]
     export_dir = Path(tempfile.mkdtemp(prefix="assistant-briefings-"))
@@ -189,12 +183,12 @@ def build_app(assistant: Assistant) -> Any:
             chat,
             asked,
             answer,
-            rendering.sources_html(answer, documents),
+            rendering.sources_html(answer, assistant.library.documents),
             gr.update(
                 choices=[(f"[{c.n}] {c.title}", c.n) for c in answer.citations],
                 value=answer.citations[0].n if answer.citations else None,
             ),
-            briefing.to_markdown(answer, documents),
+            briefing.to_markdown(answer, assistant.library.documents),
             _docx_for(answer),
             *enable,
         )
@@ -205,7 +199,7 @@ def build_app(assistant: Assistant) -> Any:
             if old.stat().st_mtime < stale:
                 old.unlink(missing_ok=True)
         path = export_dir / f"briefing-{os.urandom(6).hex()}.docx"
-        briefing.write_docx(answer, documents, path)
+        briefing.write_docx(answer, assistant.library.documents, path)
         return gr.update(value=str(path), interactive=True)
 
     def open_citation(n: int | None, answer: Answer | None) -> tuple[Any, ...]:
@@ -214,17 +208,21 @@ def build_app(assistant: Assistant) -> Any:
         citation = next((c for c in answer.citations if c.n == int(n)), None)
         if citation is None:
             return gr.skip(), gr.skip(), gr.skip()
-        document = documents.get(citation.source)
-        html = rendering.viewer_html(document, citation.start, citation.end)
+        library = assistant.library
+        document = library.documents.get(citation.source)
+        if library.verify(citation.source, citation.start, citation.end, citation.quote):
+            html = rendering.viewer_html(document, citation.start, citation.end)
+        else:  # the document changed since this answer: show it, highlight nothing that is not the quote
+            html = rendering.viewer_html(document)
         return html, gr.update(value=citation.source), gr.Tabs(selected="viewer")
 
     def show_document(doc_id: str | None) -> str:
-        return rendering.viewer_html(documents.get(doc_id or ""))
+        return rendering.viewer_html(assistant.library.documents.get(doc_id or ""))
 
     def copy_briefing(answer: Answer | None) -> str:
         if answer is None:
             return "Ask a question first; the briefing note of its answer appears here."
-        return briefing.to_markdown(answer, documents)
+        return briefing.to_markdown(answer, assistant.library.documents)
 
     def give_feedback(kind: str, comment: str, answer: Answer | None) -> tuple[str, Any]:
         if answer is None:
@@ -281,12 +279,10 @@ def build_app(assistant: Assistant) -> Any:
                     ask_button = gr.Button("Ask", variant="primary", elem_id="ask", scale=1)
                 with gr.Row(elem_id="feedback"):
                     feedback_buttons = {
-                        kind: gr.Button(label, size="sm", elem_id=f"feedback-{kind.replace(' ', '-')}")
-                        for kind, label in (
-                            ("helpful", "Helpful"),
-                            ("wrong answer", "Wrong answer"),
-                            ("wrong citation", "Wrong citation"),
+                        kind: gr.Button(
+                            kind.capitalize(), size="sm", elem_id=f"feedback-{kind.replace(' ', '-')}"
                         )
+                        for kind in feedback.KINDS
                     }
                     feedback_comment = gr.Textbox(
                         show_label=False, placeholder="Optional comment", elem_id="feedback-comment", scale=3
@@ -302,7 +298,7 @@ def build_app(assistant: Assistant) -> Any:
             with gr.Column(scale=2):
                 with gr.Tabs(elem_id="panels") as tabs:
                     with gr.Tab("Sources", id="sources", elem_id="tab-sources"):
-                        sources = gr.HTML(rendering.sources_html(None, documents), elem_id="sources")
+                        sources = gr.HTML(rendering.sources_html(None, {}), elem_id="sources")
                         with gr.Row():
                             citation_choice = gr.Radio(
                                 choices=[], label="Citation", elem_id="citation-choice", scale=3
@@ -341,9 +337,8 @@ def build_app(assistant: Assistant) -> Any:
             question,
             ask_button,
         ]
-        # ask is thread-safe; two at once lets one embed a question while the other ranks
-        # (more gives no throughput on 2 cores and lengthens the tail: see scripts/load.py).
-        answer_kwargs: dict[str, Any] = {"concurrency_id": "assistant", "concurrency_limit": 2}
+        concurrency = assistant.settings.answer_concurrency
+        answer_kwargs: dict[str, Any] = {"concurrency_id": "assistant", "concurrency_limit": concurrency}
 
         def take_turn(trigger: Any) -> None:
             """Show the question and the working state at once, then answer in the queue."""
@@ -376,12 +371,11 @@ def build_app(assistant: Assistant) -> Any:
             )
         chat.clear(lambda: ([], None), None, [asked, current], queue=False, api_visibility="private")
         gr.api(api_ask, api_name="ask", **answer_kwargs)
-    return app
+    return app.queue(default_concurrency_limit=concurrency, max_size=assistant.settings.queue_size)
 
 
 def launch(app: Any, host: str, port: int, **kwargs: Any) -> Any:
-    """Start `app` with the page's CSS, queued; `kwargs` go to `Blocks.launch`."""
-    app.queue(default_concurrency_limit=2, max_size=64)
+    """Start `app` (queued by `build_app`) with the page's CSS; `kwargs` go to `Blocks.launch`."""
     theme = gr.themes.Default(
         font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "Consolas", "monospace"]
     )
@@ -407,9 +401,7 @@ def serve(settings: Settings, host: str, port: int, *, allow_anonymous: bool = F
     Raises `auth.AccessError` for a non-loopback `host` without a users file unless
     `allow_anonymous`, and `auth.UsersFileError` for a users file with no users.
     """
-    warning = auth.check_serve_access(host, settings.users_file, allow_anonymous)
-    if warning:
-        log.warning(warning)
+    auth.check_serve_access(host, settings.users_file, allow_anonymous)  # the CLI has shown its warning
     login = access_kwargs(settings)  # before the model loads: a bad users file fails fast
     app = build_app(create_assistant(settings))
     launch(app, host, port, **login)

@@ -283,11 +283,12 @@ def _in_range(library: Library, document_id: str, date_from: str, date_to: str) 
     date = document.meta.date
     if not date:
         return not (date_from or date_to)
-    first, last = _span(date)
+    first, last = date_span(date)
     return (not date_from or last >= date_from) and (not date_to or first <= date_to)
 
 
-def _span(date: str) -> tuple[str, str]:
+def date_span(date: str) -> tuple[str, str]:
+    """The first and last day an ISO date at any precision covers: "2018" -> 2018-01-01, 2018-12-31."""
     if len(date) == 4:
         return f"{date}-01-01", f"{date}-12-31"
     if len(date) == 7:
