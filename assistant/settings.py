@@ -12,6 +12,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ingest.embedder import DEFAULT_CACHE_DIR, DEFAULT_ENCODER, ENCODERS
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -29,14 +31,12 @@ class Settings(BaseSettings):
         None, description="Sentence-transformers model folder; the bundled MiniLM if unset."
     )
     encoder: str = Field(
-        "onnx-int8",
-        pattern="^(onnx-int8|torch)$",
+        DEFAULT_ENCODER,
+        pattern=f"^({'|'.join(ENCODERS)})$",
         description="onnx-int8: the model exported locally to int8 ONNX (faster, no torch at answer "
         "time); torch: sentence-transformers on PyTorch. Changing it re-embeds the corpus.",
     )
-    encoder_cache_dir: Path = Field(
-        PROJECT_ROOT / ".cache" / "encoders", description="Where the int8 ONNX export is kept."
-    )
+    encoder_cache_dir: Path = Field(DEFAULT_CACHE_DIR, description="Where the int8 ONNX export is kept.")
     embed_batch_size: int = Field(64, ge=1, description="Texts per encoder batch.")
     write_batch_size: int = Field(2048, ge=1, description="Passages per Chroma write.")
     embed_group_size: int = Field(
@@ -64,6 +64,14 @@ class Settings(BaseSettings):
         ge=0,
         description="The chat looks for a finished re-ingest before a question at most this often.",
     )
+    answer_concurrency: int = Field(
+        2,
+        ge=1,
+        description="Questions the chat answers at once. Answering is thread-safe; two at once lets one "
+        "embed a question while the other ranks, and more gives no throughput on 2 cores while "
+        "lengthening the tail (scripts/load.py).",
+    )
+    queue_size: int = Field(64, ge=1, description="Questions waiting in the chat's queue at most.")
     max_question_chars: int = Field(2000, ge=1, description="Longer questions are refused.")
     retrieval_mode: str = Field(
         "hybrid", pattern="^(hybrid|bm25|dense)$", description="hybrid, bm25 or dense."
