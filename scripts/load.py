@@ -40,7 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.benchmark.serving import free_port, stop_process
+from assistant.benchmark.runtime import OFFLINE_ENV
+from assistant.benchmark.serving import free_port, raise_if_exited, serve_command, stop_process
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_QUESTIONS = PROJECT_ROOT / "evals" / "questions.jsonl"
@@ -53,15 +54,6 @@ MAX_REQUESTS_PER_SECOND_PER_CLIENT = 100  # a count cap on top of the time cap
 ERROR_SAMPLES = 5
 ERROR_PAUSE = 0.1  # seconds a client waits after a failed request
 SERVE_START_TIMEOUT = 180.0
-
-OFFLINE_ENV = {
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "GRADIO_ANALYTICS_ENABLED": "False",
-    "ANONYMIZED_TELEMETRY": "False",
-    "NO_PROXY": "127.0.0.1,localhost",
-    "no_proxy": "127.0.0.1,localhost",
-}
 
 
 class RequestError(RuntimeError):
@@ -334,22 +326,24 @@ def format_table(report: dict[str, Any]) -> str:
 
 
 def _wait_until_answering(
-    url: str, process: subprocess.Popen[bytes], log_file: Any, timeout: float, auth: tuple[str, str] | None
+    url: str,
+    process: subprocess.Popen[bytes],
+    log_file: Any,
+    timeout: float,
+    auth: tuple[str, str] | None,
+    probe: str,
 ) -> None:
     started = time.monotonic()
     asker: HttpAsker | None = None
     last_error = "not started"
     try:
         while time.monotonic() - started < timeout:
-            if process.poll() is not None:
-                log_file.seek(0)
-                tail = log_file.read().decode("utf-8", "replace")[-2000:]
-                raise RuntimeError(f"assistant serve exited with status {process.returncode}:\n{tail}")
+            raise_if_exited(process, log_file)
             try:
                 with urllib.request.urlopen(url, timeout=2) as response:
                     response.read()
                 asker = asker or HttpAsker(url, MAX_REQUEST_TIMEOUT, auth)
-                _check_answer(asker.ask(load_questions()[0]))
+                _check_answer(asker.ask(probe))
                 return
             except Exception as error:  # not up yet
                 last_error = f"{type(error).__name__}: {error}"
@@ -361,19 +355,22 @@ def _wait_until_answering(
 
 
 @contextlib.contextmanager
-def served(auth: tuple[str, str] | None = None, timeout: float = SERVE_START_TIMEOUT) -> Iterator[str]:
-    """`assistant serve` on 127.0.0.1 and a free port, answering; stopped on exit."""
+def served(
+    auth: tuple[str, str] | None = None,
+    timeout: float = SERVE_START_TIMEOUT,
+    probe: str = "Who carried out the 2025 report?",
+) -> Iterator[str]:
+    """`assistant serve` on 127.0.0.1 and a free port, answering `probe`; stopped on exit."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    executable = Path(sys.executable).parent / "assistant"
-    command = [str(executable), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command = serve_command(port)
     env = {**os.environ, **OFFLINE_ENV}
     with tempfile.TemporaryFile() as log_file:
         process = subprocess.Popen(
             command, env=env, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
         )
         try:
-            _wait_until_answering(url, process, log_file, timeout, auth)
+            _wait_until_answering(url, process, log_file, timeout, auth, probe)
             yield url
         finally:
             stop_process(process, 15, kill_timeout=15)
@@ -428,7 +425,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
 
     if args.serve:
-        with served(auth) as url:
+        with served(auth, probe=questions[0]) as url:
             report = run(url)
     else:
         report = run(args.url)

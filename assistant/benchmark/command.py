@@ -36,7 +36,6 @@ from assistant.benchmark.corpus import (
 from assistant.benchmark.ingest import (
     load_llamaindex_embedding,
     measure_embed,
-    measure_encoder,
     measure_ingest,
     measure_llamaindex,
     measure_reingest,
@@ -92,7 +91,7 @@ def run_bench(
         ours = measure_ingest(large_corpus, large_index, embedder)
         log(f"  {ours['passages']} passages in {ours['seconds']:.1f} s")
         log("ingest: raw encoder (SentenceTransformer.encode on PyTorch) on the same passages")
-        encoder = measure_encoder(texts, reference)
+        encoder = measure_embed(texts, reference)
         log(f"  {encoder['passages']} passages in {encoder['seconds']:.1f} s")
         log(f"ingest: our embedder ({embedder.name}) alone on the same passages")
         own = measure_embed(texts, embedder)

@@ -41,8 +41,8 @@ def ensure_doc_sources(source: Path = DOC_SOURCES) -> Path:
     return source
 
 
-def count_passages(path: Path, name: str) -> int:
-    """Passages our pipeline makes of one file (0 when it cannot be loaded)."""
+def passage_texts(path: Path, name: str) -> list[str]:
+    """The passages our pipeline makes of one file, load → clean → split ([] when it cannot be read)."""
     from ingest.furniture import content_blocks
     from ingest.loaders import LoadError, load_text
     from ingest.splitter import split_passages
@@ -50,8 +50,8 @@ def count_passages(path: Path, name: str) -> int:
     try:
         text, _ = load_text(path, path.read_bytes())
     except (LoadError, OSError):
-        return 0
-    return len(split_passages(name, text, content_blocks(text)))
+        return []
+    return [p.text for p in split_passages(name, text, content_blocks(text))]
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def build_corpus(source: Path, target: Path, min_passages: int | None) -> Corpus
     for name in order:
         if min_passages is not None and passages >= min_passages:
             break
-        count = count_passages(source / name, name)
+        count = len(passage_texts(source / name, name))
         if not count:
             continue
         chosen.append(name)
@@ -90,17 +90,5 @@ def corpus_texts(corpus: Path) -> list[str]:
     """Passage texts in the order our pipeline embeds them."""
     from ingest.pipeline import scan_corpus
 
-    texts: list[str] = []
-    from ingest.furniture import content_blocks
-    from ingest.loaders import LoadError, load_text
-    from ingest.splitter import split_passages
-
     paths, _ = scan_corpus(corpus, Settings().max_file_bytes)
-    for path in paths:
-        name = path.relative_to(corpus).as_posix()
-        try:
-            text, _ = load_text(path, path.read_bytes())
-        except LoadError:
-            continue
-        texts.extend(p.text for p in split_passages(name, text, content_blocks(text)))
-    return texts
+    return [text for path in paths for text in passage_texts(path, path.relative_to(corpus).as_posix())]

@@ -40,21 +40,11 @@ def measure_ingest(corpus: Path, index: Path, embedder: Any) -> dict[str, Any]:
     }
 
 
-def measure_encoder(texts: Sequence[str], embedder: Any) -> dict[str, Any]:
-    """`SentenceTransformer.encode` alone on the same texts and batch size: the practical limit."""
-    started = time.perf_counter()
-    embedder.model.encode(
-        list(texts),
-        batch_size=embedder.batch_size,
-        normalize_embeddings=True,
-        convert_to_numpy=True,
-        show_progress_bar=False,
-    )
-    return _encoded(texts, embedder, time.perf_counter() - started)
-
-
 def measure_embed(texts: Sequence[str], embedder: Any) -> dict[str, Any]:
-    """Our embedder's `embed` alone on the same texts: what the pipeline adds on top of it."""
+    """An embedder alone on the passages: the practical limit the pipeline is compared with.
+
+    For the PyTorch reference this is `SentenceTransformer.encode` (same batch size, normalised).
+    """
     started = time.perf_counter()
     embedder.embed(list(texts))
     return _encoded(texts, embedder, time.perf_counter() - started)

@@ -54,12 +54,18 @@ def no_network() -> Iterator[NetworkGuard]:
         socket.socket.connect = original  # type: ignore[method-assign]
 
 
+# What the bench, and every `assistant serve` it or the load script starts, runs with: offline,
+# no analytics, and loopback reached directly even where a proxy is configured.
+OFFLINE_ENV = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "ANONYMIZED_TELEMETRY": "False",
+    "NO_PROXY": "127.0.0.1,localhost",
+    "no_proxy": "127.0.0.1,localhost",
+}
+
+
 def offline_environment() -> None:
-    for name, value in (
-        ("HF_HUB_OFFLINE", "1"),
-        ("TRANSFORMERS_OFFLINE", "1"),
-        ("GRADIO_ANALYTICS_ENABLED", "False"),
-        ("ANONYMIZED_TELEMETRY", "False"),
-        ("TOKENIZERS_PARALLELISM", "false"),
-    ):
+    for name, value in {**OFFLINE_ENV, "TOKENIZERS_PARALLELISM": "false"}.items():
         os.environ.setdefault(name, value)

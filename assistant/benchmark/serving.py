@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.benchmark.asking import eval_questions
+from assistant.benchmark.runtime import OFFLINE_ENV
 from assistant.settings import Settings
 
 COLD_QUESTION = "Who carried out the 2025 report?"
@@ -72,32 +73,34 @@ def _ask_server(url: str, question: str) -> tuple[str, Any]:
         raise ask_error
 
 
+def serve_command(port: int) -> list[str]:
+    """`assistant serve` of this environment on 127.0.0.1:`port`."""
+    executable = Path(sys.executable).parent / "assistant"
+    return [str(executable), "serve", "--host", "127.0.0.1", "--port", str(port)]
+
+
+def raise_if_exited(process: subprocess.Popen[bytes], log_file: Any) -> None:
+    """A server that stopped before answering: say so with the end of what it printed."""
+    if process.poll() is not None:
+        log_file.seek(0)
+        tail = log_file.read().decode("utf-8", "replace")[-2000:]
+        raise RuntimeError(f"assistant serve exited with status {process.returncode}:\n{tail}")
+
+
 def measure_serve(settings: Settings, timeout_s: float = 180.0, extra_questions: int = 3) -> dict[str, Any]:
     """Start `assistant serve` on 127.0.0.1, time it until the first answer, then read its peak RSS."""
     import urllib.request
 
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    env = dict(os.environ)
-    env.update(
-        ASSISTANT_INDEX_DIR=str(settings.index_dir),
-        ASSISTANT_CORPUS_DIR=str(settings.corpus_dir),
-        ASSISTANT_DATA_DIR=str(settings.data_dir),
-        HF_HUB_OFFLINE="1",
-        TRANSFORMERS_OFFLINE="1",
-        GRADIO_ANALYTICS_ENABLED="False",
-        ANONYMIZED_TELEMETRY="False",
-        NO_PROXY="127.0.0.1,localhost",
-        no_proxy="127.0.0.1,localhost",
-    )
-    command = [
-        str(Path(sys.executable).parent / "assistant"),
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
+    env = {
+        **os.environ,
+        **OFFLINE_ENV,
+        "ASSISTANT_INDEX_DIR": str(settings.index_dir),
+        "ASSISTANT_CORPUS_DIR": str(settings.corpus_dir),
+        "ASSISTANT_DATA_DIR": str(settings.data_dir),
+    }
+    command = serve_command(port)
     log_file = tempfile.TemporaryFile()
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=log_file, stderr=subprocess.STDOUT)
@@ -106,10 +109,7 @@ def measure_serve(settings: Settings, timeout_s: float = 180.0, extra_questions:
         http_up_s: float | None = None
         last_error = ""
         while time.perf_counter() - started < timeout_s:
-            if process.poll() is not None:
-                log_file.seek(0)
-                tail = log_file.read().decode("utf-8", "replace")[-2000:]
-                raise RuntimeError(f"assistant serve exited with {process.returncode}:\n{tail}")
+            raise_if_exited(process, log_file)
             if http_up_s is None:
                 try:
                     with urllib.request.urlopen(url, timeout=2) as response:
