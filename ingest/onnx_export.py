@@ -69,8 +69,8 @@ def int8_encoder(model_path: Path, cache_dir: Path) -> ExportedEncoder:
     if _complete(folder):
         data = json.loads(meta.read_text(encoding="utf-8"))
         return ExportedEncoder(folder, int(data["max_length"]), float(data["agreement"]))
-    if folder.exists():  # a file of it was deleted by hand: export it again
-        shutil.rmtree(folder)
+    if folder.exists() and not _complete(folder):  # a file of it was deleted by hand: export again
+        shutil.rmtree(folder, ignore_errors=True)
     cache_dir.mkdir(parents=True, exist_ok=True)
     print(f"exporting the encoder to int8 ONNX (once) into {folder}", file=sys.stderr)
     with tempfile.TemporaryDirectory(dir=cache_dir, prefix=".export-") as scratch:
@@ -137,22 +137,22 @@ def _export(model_path: Path, out: Path) -> ExportedEncoder:
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         root_logger.setLevel(logging.ERROR)
-        torch.onnx.export(
-            pooled,
-            (sample, torch.ones_like(sample), torch.zeros_like(sample)),
-            str(fp32),
-            input_names=["input_ids", "attention_mask", "token_type_ids"],
-            output_names=["sentence_embedding"],
-            dynamic_axes={
-                "input_ids": {0: "batch", 1: "tokens"},
-                "attention_mask": {0: "batch", 1: "tokens"},
-                "token_type_ids": {0: "batch", 1: "tokens"},
-                "sentence_embedding": {0: "batch"},
-            },
-            opset_version=17,
-            dynamo=False,
-        )
         try:
+            torch.onnx.export(
+                pooled,
+                (sample, torch.ones_like(sample), torch.zeros_like(sample)),
+                str(fp32),
+                input_names=["input_ids", "attention_mask", "token_type_ids"],
+                output_names=["sentence_embedding"],
+                dynamic_axes={
+                    "input_ids": {0: "batch", 1: "tokens"},
+                    "attention_mask": {0: "batch", 1: "tokens"},
+                    "token_type_ids": {0: "batch", 1: "tokens"},
+                    "sentence_embedding": {0: "batch"},
+                },
+                opset_version=17,
+                dynamo=False,
+            )
             quantize_dynamic(str(fp32), str(out / MODEL_FILE), weight_type=QuantType.QInt8, per_channel=True)
         finally:
             root_logger.setLevel(level)
