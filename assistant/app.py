@@ -178,7 +178,7 @@ def build_app(assistant: Assistant) -> Any:
         chat.append({"role": "assistant", "content": reply})
         enable = (gr.update(interactive=True), gr.update(interactive=True))
         if answer is None:  # keep the panels of the last good answer
-            return (chat, asked, previous, gr.skip(), gr.skip(), gr.skip(), gr.skip(), *enable)
+            return (chat, asked, previous, gr.skip(), gr.skip(), *enable)
         return (
             chat,
             asked,
@@ -188,10 +188,15 @@ def build_app(assistant: Assistant) -> Any:
                 choices=[(f"[{c.n}] {c.title}", c.n) for c in answer.citations],
                 value=answer.citations[0].n if answer.citations else None,
             ),
-            briefing.to_markdown(answer, assistant.library.documents),
-            _docx_for(answer),
             *enable,
         )
+
+    def prepare_briefing(answer: Answer | None) -> tuple[Any, Any]:
+        """The Briefing tab's Markdown and .docx, made after the answer is shown, outside the slot
+        questions are answered in (writing the .docx takes longer than a cached answer)."""
+        if answer is None:
+            return gr.skip(), gr.skip()
+        return briefing.to_markdown(answer, assistant.library.documents), _docx_for(answer)
 
     def _docx_for(answer: Answer) -> Any:
         stale = time.time() - 3600  # Gradio has copied older files into its cache by now
@@ -332,8 +337,6 @@ def build_app(assistant: Assistant) -> Any:
             current,
             sources,
             citation_choice,
-            briefing_md,
-            download,
             question,
             ask_button,
         ]
@@ -348,7 +351,9 @@ def build_app(assistant: Assistant) -> Any:
                 [chat, question, ask_button, pending],
                 queue=False,
                 api_visibility="private",
-            ).then(finish_turn, turn_inputs, turn_outputs, api_visibility="private", **answer_kwargs)
+            ).then(finish_turn, turn_inputs, turn_outputs, api_visibility="private", **answer_kwargs).then(
+                prepare_briefing, [current], [briefing_md, download], api_visibility="private"
+            )
 
         take_turn(question.submit)
         take_turn(ask_button.click)
