@@ -91,6 +91,7 @@ class AnswerPolicy:
     typed_min_support: float = 0.32  # a name, date or figure where one is asked for is evidence too
     min_coverage: float = 0.25
     name_margin: float = 0.15
+    kind_margin: float = 0.25  # wider: a name of the kind asked for ("... Service") is strong evidence
     min_office_share: float = 2 / 3  # of an office's words ("Chief Executive") around a name for it
     min_dateline_fit: float = 0.5  # how well a "when was it published" question fits its document
     dateline_margin: float = 0.05  # ... and by how much better than any other document
@@ -258,6 +259,12 @@ class Answerer:
             # A name beside another office does not answer, nor does the office's own title.
             holds = self._names_office(office, rows)
             phrases = [p for p in phrases if holds and not office & set(terms.content_stems(p))]
+        if question.named_kind:
+            # A name of the kind asked for first, then a bracketed label ("Cllr Jenner (Conservative)"
+            # answers "which party"; an acronym is not one), then other names.
+            phrases.sort(
+                key=lambda p: (not _is_kind(question.named_kind, p), p.isupper() or f"({p})" not in text)
+            )
         score = (
             self.policy.coverage_weight * coverage
             + self.policy.similarity_weight * similarity
@@ -298,9 +305,15 @@ class Answerer:
         belongs to someone else.
         """
         if question.expects in (NAME, PROPER_NAME):
+            kind = question.named_kind
+            # "Which news service ...?": a name of that kind ("... Reporting Service") before any name.
             for candidate in ranked:
-                if candidate.score < ranked[0].score - self.policy.name_margin:
+                if candidate.score < ranked[0].score - self.policy.kind_margin:
                     break
+                if kind and candidate.answer_phrases and _is_kind(kind, candidate.answer_phrases[0]):
+                    return candidate
+            close = [c for c in ranked if c.score >= ranked[0].score - self.policy.name_margin]
+            for candidate in close:
                 if candidate.answer_phrases:
                     return candidate
             # "Who speaks up for children?" may be answered without a name; who holds an office may not.
@@ -459,6 +472,12 @@ def _sentence_order(ranked: list[Scored]) -> list[int]:
         for row in candidate.rows:
             seen.setdefault(row, None)
     return list(seen)
+
+
+def _is_kind(kind: str, phrase: str) -> bool:
+    """The name's last word is the kind asked for: "Local Democracy Reporting Service" is a "servic"."""
+    stems = terms.content_stems(phrase)
+    return bool(stems) and stems[-1] == kind
 
 
 def _states_change(phrase: str) -> bool:

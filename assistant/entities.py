@@ -44,6 +44,8 @@ _NAME = re.compile(
     rf"\b(?:(?:Mr|Mrs|Ms|Dr|Cllr|Councillor|Professor|Sir)\.?\s+)?{_NAME_WORD}"
     rf"(?:\s+(?:of\s+|for\s+|and\s+)?{_NAME_WORD})+"
 )
+# A name in brackets: "Cllr Amanda Jenner (Conservative)", "Care Inspectorate Wales (CIW)".
+_BRACKETED_NAME = re.compile(rf"\(({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}})\)")
 _CONNECTOR = re.compile(r"\s(?:of|for|and)\s")  # "Director of Social Care" is a role, not a name
 _MONEY = re.compile(
     r"[£$€]\s?\d[\d,.]*\s?(?:m|bn|k|million|billion)?\b|\b\d[\d,.]*\s?(?:million|billion|pounds)\b"
@@ -74,11 +76,13 @@ def find(kind: str, text: str) -> list[str]:
     if kind == MONEY:
         return [m.group(0) for m in _MONEY.finditer(text)]
     if kind == NAME:
-        return [
-            _PERSON_TITLE.sub("", m.group(0))
+        found = [
+            (m.start(), _PERSON_TITLE.sub("", m.group(0)))
             for m in _NAME.finditer(text)
             if m.start() > 0 or " " in m.group(0)
         ]
+        found += [(m.start(1), m.group(1)) for m in _BRACKETED_NAME.finditer(text) if " " not in m.group(1)]
+        return [name for _, name in sorted(found)]
     if kind == DATE:
         return [m.group(0) for m in _PATTERNS[DATE].finditer(text)] + find(DURATION, text)
     pattern = _PATTERNS.get(kind)

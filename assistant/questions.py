@@ -18,6 +18,14 @@ from assistant import terms
 NAME, DATE, NUMBER, DURATION = "name", "date", "number", "duration"
 PROPER_NAME, MONEY = "proper name", "money"  # stricter forms: "what is the name of", "how much money"
 
+# Kinds of organisation a "which" question asks the name of: "Which news service ...?"; a name
+# ending in the kind ("Local Democracy Reporting Service") answers it best.
+_ORGANISATION_KINDS = (
+    r"body|organi[sz]ation|charity|company|party|newspaper|paper|website|site|agency|association"
+    r"|union|regulator|inspectorate|service|committee|board|group"
+)
+_NAMED_KINDS = rf"councillor|person|officer|inspector|{_ORGANISATION_KINDS}"
+_WHICH_KIND = re.compile(rf"\bwhich (?:\w+\s+){{0,2}}({_ORGANISATION_KINDS})\b", re.IGNORECASE)
 # Each pattern names the kind of answer; the one matching earliest in the question wins, so
 # "Who led the council when ...?" wants a name and "What did they do when ...?" nothing special.
 _EXPECTATIONS: list[tuple[re.Pattern[str], str]] = [
@@ -35,11 +43,7 @@ _EXPECTATIONS: list[tuple[re.Pattern[str], str]] = [
         (r"\bhow (?:long|often|soon)\b", DURATION),
         (r"\bwhen\b|\b(?:what|which) (?:date|day|year|month|time)\b", DATE),
         (r"\bwhat (?:is|was) (?:the|his|her|their) name\b|\bname of\b|\bwhat is \w+ called\b", PROPER_NAME),
-        (
-            r"\bwho\b|\bwhich (?:\w+\s+){0,2}"
-            r"(?:councillor|person|officer|inspector|body|organi[sz]ation|charity|company)\b",
-            NAME,
-        ),
+        (rf"\bwho\b|\bwhich (?:\w+\s+){{0,2}}(?:{_NAMED_KINDS})\b", NAME),
         (r"\b(?:what|which|why|where|how)\b", ""),
     )
 ]
@@ -85,6 +89,14 @@ class Question:
     stems: tuple[str, ...]  # content stems of the question itself
     context_stems: tuple[str, ...] = ()  # stems carried over from earlier questions
     already_cited: tuple[tuple[str, int], ...] = ()  # (source, start) the previous answer quoted
+
+    @functools.cached_property
+    def named_kind(self) -> str:
+        """The stem of the kind of thing a "which" question wants named: "Which news service
+        reported it?" -> "servic"; a name ending in it ("Local Democracy Reporting Service")
+        answers better than another name. Empty for other questions."""
+        match = _WHICH_KIND.search(self.query) if self.expects == NAME else None
+        return terms.stem(match.group(1).lower()) if match else ""
 
     @functools.cached_property
     def office(self) -> frozenset[str]:

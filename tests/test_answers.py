@@ -204,3 +204,18 @@ def test_who_holds_an_office_is_answered_only_by_a_name_given_that_office(
         assert not answer.answered, answer.text
     else:
         assert answer.answered and holder in answer.text
+
+
+def test_which_party_is_answered_with_the_bracketed_label_not_the_person(assistant: Assistant) -> None:
+    """ "Cllr Amanda Jenner (Conservative)": the party is the bracketed name beside the person."""
+    answer = assistant.ask("Which party does Cllr Jenner represent?")
+    assert answer.answered and answer.short_answer == "Conservative", answer.text
+    assert "(Conservative)" in answer.citations[0].quote
+
+
+def test_which_kind_of_organisation_prefers_a_name_of_that_kind(assistant: Assistant) -> None:
+    """ "Which news service ...?" is answered by a name ending in "Service", not by the first name
+    near the question's words (an office, a regulator)."""
+    answer = assistant.ask("Which news service reported the council leader accepting the recommendations?")
+    assert answer.answered and answer.short_answer.endswith("Service"), answer.text
+    assert answer.short_answer in answer.citations[0].quote
