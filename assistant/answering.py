@@ -40,6 +40,7 @@ _COUNTED = re.compile(
 )
 # "How many children are in foster care?": what defines the set counted ("in foster care").
 _COUNTED_SET = re.compile(r"\bhow many [a-z' -]+? (?:are|were|is|was)\s+(?!there\b)([^?]+)", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"[’']s$")
 _CHANGE_QUESTION = re.compile(r"\bby how much\b", re.IGNORECASE)
 # "when", "how many", "how much money" and "what is the name of" answers must hold one.
 _HARD_KINDS = (NUMBER, DATE, DURATION, MONEY, PROPER_NAME)
@@ -431,6 +432,8 @@ class Answerer:
                 self.vocabulary.idf(terms.stem(w)) < COMMON_IDF for w in new_words
             ):
                 continue  # "Children's Services" names nothing the reader did not know
+            if question.expects in (NAME, PROPER_NAME) and _POSSESSIVE.search(phrase):
+                continue  # "Powys County Council's children's services ..." is about the services
             if counted and not _counts(counted, phrase, text):
                 continue
             phrases.append(phrase)
@@ -488,7 +491,7 @@ def _states_change(phrase: str) -> bool:
 
 def _without_possessive(phrase: str) -> str:
     """Example: "Powys County Council’s" -> "Powys County Council"."""
-    return re.sub(r"[’']s$", "", phrase)
+    return _POSSESSIVE.sub("", phrase)
 
 
 def _opens_with_pronoun(text: str) -> bool:

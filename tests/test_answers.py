@@ -219,3 +219,13 @@ def test_which_kind_of_organisation_prefers_a_name_of_that_kind(assistant: Assis
     answer = assistant.ask("Which news service reported the council leader accepting the recommendations?")
     assert answer.answered and answer.short_answer.endswith("Service"), answer.text
     assert answer.short_answer in answer.citations[0].quote
+
+
+def test_a_possessive_name_is_not_an_answer_to_who(assistant: Assistant) -> None:
+    """In "Powys County Council's children's services were judged safe" the council's name says whose
+    services they are; it does not answer "who judged them?"."""
+    from assistant import questions
+
+    question = questions.resolve("Who judged the services to be safe?", assistant.vocabulary, [])
+    text = "Powys County Council’s children’s services were judged safe by Steve Walker."
+    assert assistant.answerer._answer_phrases(question, text, ()) == ["Steve Walker"]
