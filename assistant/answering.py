@@ -40,6 +40,12 @@ _COUNTED = re.compile(
 )
 # "How many children are in foster care?": what defines the set counted ("in foster care").
 _COUNTED_SET = re.compile(r"\bhow many [a-z' -]+? (?:are|were|is|was)\s+(?!there\b)([^?]+)", re.IGNORECASE)
+_ASKS_PAST_DATE = re.compile(r"\bwhen (?:did|was|were|had)\b|\b(?:what|which) date\b", re.IGNORECASE)
+_AFTER_DATE = re.compile(
+    rf"\b(?:after|since|following)\s+(?:the\s+|its\s+)?(?:(?P<month>{entities.MONTH})\s+)?(?P<year>(?:19|20)\d{{2}})\b",
+    re.IGNORECASE,
+)
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _POSSESSIVE = re.compile(r"[’']s$")
 _CHANGE_QUESTION = re.compile(r"\bby how much\b", re.IGNORECASE)
 # "when", "how many", "how much money" and "what is the name of" answers must hold one.
@@ -81,6 +87,7 @@ class AnswerPolicy:
     type_bonus: float = 0.15
     bare_figure_share: float = 0.5  # of type_bonus, for a figure where a change is asked ("by how much")
     bare_year_share: float = 0.8  # of type_bonus, for a year alone where a date is asked
+    duration_share: float = 0.5  # of type_bonus, for a duration where a past date is asked
     rank_weight: float = 0.05
     pair_penalty: float = 0.08
     pair_gain: float = 0.1  # a pair must cover this much more of the question than its sentences
@@ -285,6 +292,13 @@ class Answerer:
             return self.policy.type_bonus * self.policy.bare_figure_share
         if question.expects == DATE and all(re.fullmatch(r"(?:19|20)\d{2}", p) for p in phrases):
             return self.policy.type_bonus * self.policy.bare_year_share  # "2017" says less than "July 2017"
+        if (
+            question.expects == DATE
+            and _ASKS_PAST_DATE.search(question.query)
+            and all(entities.find(DURATION, p) == [p] for p in phrases)
+        ):
+            # "When did the inspection take place?": "one year after ..." says how long, not when.
+            return self.policy.type_bonus * self.policy.duration_share
         return self.policy.type_bonus
 
     def _asks_about_unknown_year(self, question: Question) -> bool:
@@ -436,6 +450,8 @@ class Answerer:
                 continue  # "Powys County Council's children's services ..." is about the services
             if counted and not _counts(counted, phrase, text):
                 continue
+            if question.expects == DATE and _not_later(phrase, question.query):
+                continue  # "When might they inspect again after the 2018 report?" is not "July 2017"
             phrases.append(phrase)
         return phrases
 
@@ -475,6 +491,28 @@ def _sentence_order(ranked: list[Scored]) -> list[int]:
         for row in candidate.rows:
             seen.setdefault(row, None)
     return list(seen)
+
+
+def _not_later(phrase: str, question: str) -> bool:
+    """A dated phrase no later than the time a question asks about what came after.
+
+    Example: ("July 2017", "When will they return after the October 2018 visit?") -> True;
+    ("12-18 months", same) -> False (it has no year); ("October 2018", "... after the 2018 report?")
+    -> True (the question's time is the year as a whole).
+    """
+    after = _AFTER_DATE.search(question)
+    year = re.search(r"\b(?:19|20)\d{2}\b", phrase)
+    if after is None or year is None:
+        return False
+    asked = (int(after.group("year")), _month_number(after.group("month")) or 12)
+    month = re.search(entities.MONTH, phrase)
+    said = (int(year.group(0)), _month_number(month.group(0)) if month else 12)
+    return said <= asked
+
+
+def _month_number(name: str | None) -> int:
+    """Example: "October" -> 10, "Sept" -> 9, None -> 0."""
+    return next((i + 1 for i, m in enumerate(_MONTHS) if name and name[:3].lower() == m), 0)
 
 
 def _is_kind(kind: str, phrase: str) -> bool:

@@ -11,7 +11,7 @@ import re
 
 from assistant.questions import DATE, DURATION, MONEY, NAME, NUMBER, PROPER_NAME
 
-_MONTH = (
+MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
 )
@@ -23,9 +23,10 @@ _NUMBER_WORD = (
 )
 _PATTERNS: dict[str, re.Pattern[str]] = {
     DATE: re.compile(
-        rf"\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?:\s+(?:19|20)\d{{2}})?"
-        rf"|\b{_MONTH}\s+\d{{1,2}}\b|\b{_MONTH}(?:\s+(?:19|20)\d{{2}})?\b|\b{_WEEKDAY}\b"
-        rf"|\b(?:19|20)\d{{2}}\b|\byear[- ]end\b|\bnext year\b|\bthis year\b"
+        rf"\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH}(?:\s+(?:19|20)\d{{2}})?"
+        rf"|\b{MONTH}\s+\d{{1,2}}\b|\b{MONTH}(?:\s+(?:19|20)\d{{2}})?\b|\b{_WEEKDAY}\b"
+        rf"|\b(?:19|20)\d{{2}}\b|\byear[- ]end\b"
+        r"|\b(?:(?:later|earlier) this|this|next|last) (?:week|month|year|spring|summer|autumn|winter)\b"
     ),
     DURATION: re.compile(
         rf"\b(?:\d+(?:[-–]\d+)?|{_NUMBER_WORD})\s+(?:working\s+)?(?:days?|weeks?|months?|years?)\b"

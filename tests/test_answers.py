@@ -229,3 +229,42 @@ def test_a_possessive_name_is_not_an_answer_to_who(assistant: Assistant) -> None
     question = questions.resolve("Who judged the services to be safe?", assistant.vocabulary, [])
     text = "Powys County Council’s children’s services were judged safe by Steve Walker."
     assert assistant.answerer._answer_phrases(question, text, ()) == ["Steve Walker"]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "question", "excluded"),
+    [
+        ("July 2017", "When will they inspect again after the October 2018 visit?", True),
+        ("October 2018", "When will they inspect again after the October 2018 visit?", True),
+        ("October 2018", "When will they inspect again after the 2018 report?", True),
+        ("March 2019", "When will they inspect again after the October 2018 visit?", False),
+        ("12-18 months", "When will they inspect again after the October 2018 visit?", False),
+        ("July 2017", "When did they first inspect?", False),
+    ],
+)
+def test_a_date_no_later_than_the_time_asked_after_does_not_answer(
+    phrase: str, question: str, excluded: bool
+) -> None:
+    from assistant.answering import _not_later
+
+    assert _not_later(phrase, question) is excluded
+
+
+def test_relative_dates_are_dates() -> None:
+    from assistant import entities
+
+    found = entities.find("date", "The full council will discuss the report later this month.")
+    assert found == ["later this month"]
+
+
+def test_a_duration_answers_a_past_when_less_well_than_a_date(assistant: Assistant) -> None:
+    """ "When did it happen?" is answered by "October 2018" before "one year after ..."."""
+    from assistant import questions
+
+    policy = assistant.answerer.policy
+    past = questions.resolve("When did the visit happen?", assistant.vocabulary, [])
+    future = questions.resolve("When will they visit?", assistant.vocabulary, [])
+    assert assistant.answerer._type_bonus(past, ["one year"]) < assistant.answerer._type_bonus(
+        past, ["October 2018"]
+    )
+    assert assistant.answerer._type_bonus(future, ["one year"]) == policy.type_bonus
