@@ -31,6 +31,7 @@ HISTORY_WEIGHT = 0.3  # weight of words carried over from earlier questions
 PRONOUN_LOOKBACK = 3  # sentences searched back for whom "He added that..." is about
 COMMON_IDF = 1.5  # stems this common (in roughly a quarter of passages) name nothing in particular
 DATELINE_SEARCH = 5  # a document's own date is among its first few passages
+HEADING_WORDS = 8  # a line this short without closing punctuation is a heading, not a statement
 DATELINE_SHARE = 0.5  # a dateline is mostly date: "17th October 2017", "07/08/2025 @ 02:07"
 _PRONOUN_OPENING = re.compile(r"^[\"“‘']?(?:he|she|they|his|her|their|it)\b", re.IGNORECASE)
 _COUNTED = re.compile(
@@ -138,6 +139,10 @@ class Answerer:
             _without_possessive(best.answer_phrases[0]) if question.expects and best.answer_phrases else ""
         )
         sentences = list(best.items[:max_citations])
+        if len(sentences) == 1 and not best.answer_phrases and _is_heading(sentences[0].passage.text):
+            # "Priority areas for development" answers nothing itself; what follows it does.
+            following = self.library.neighbours(sentences[0].id, before=0, after=max_citations - 1)
+            sentences = following[:max_citations]
         if question.expects in (NAME, PROPER_NAME) and short and " " not in short:
             short, sentences = self._with_full_name(short, sentences, max_citations)
         return Choice(True, sentences, short, ranked_rows)
@@ -513,6 +518,12 @@ def _not_later(phrase: str, question: str) -> bool:
 def _month_number(name: str | None) -> int:
     """Example: "October" -> 10, "Sept" -> 9, None -> 0."""
     return next((i + 1 for i, m in enumerate(_MONTHS) if name and name[:3].lower() == m), 0)
+
+
+def _is_heading(text: str) -> bool:
+    """A short line with no closing punctuation: "Priority areas for development"."""
+    stripped = text.strip()
+    return len(stripped.split()) <= HEADING_WORDS and not re.search(r"[.!?:;,\"”’')]$", stripped)
 
 
 def _is_kind(kind: str, phrase: str) -> bool:

@@ -268,3 +268,12 @@ def test_a_duration_answers_a_past_when_less_well_than_a_date(assistant: Assista
         past, ["October 2018"]
     )
     assert assistant.answerer._type_bonus(future, ["one year"]) == policy.type_bonus
+
+
+def test_a_heading_is_answered_with_what_follows_it(assistant: Assistant) -> None:
+    """A heading ("Priority areas for development") says nothing itself: the lines under it answer."""
+    answer = assistant.ask("What were CIW's priority areas for development?")
+    assert answer.answered and len(answer.citations) > 1, answer.text
+    heading, *items = answer.citations
+    assert len(heading.quote.split()) <= 8 and all(len(c.quote.split()) > 8 for c in items)
+    assert_citations_exact(assistant, answer)
