@@ -47,6 +47,7 @@ _AFTER_DATE = re.compile(
     re.IGNORECASE,
 )
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_ASKS_CALENDAR_DATE = re.compile(r"\b(?:what|which) (?:date|day)\b", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"[’']s$")
 _CHANGE_QUESTION = re.compile(r"\bby how much\b", re.IGNORECASE)
 # "when", "how many", "how much money" and "what is the name of" answers must hold one.
@@ -99,6 +100,8 @@ class AnswerPolicy:
     min_support: float = 0.40
     typed_min_support: float = 0.32  # a name, date or figure where one is asked for is evidence too
     min_coverage: float = 0.25
+    paraphrase_similarity: float = 0.6  # dense similarity from which ...
+    paraphrase_min_coverage: float = 0.2  # ... this lower coverage floor applies
     name_margin: float = 0.15
     kind_margin: float = 0.25  # wider: a name of the kind asked for ("... Service") is strong evidence
     min_office_share: float = 2 / 3  # of an office's words ("Chief Executive") around a name for it
@@ -300,7 +303,7 @@ class Answerer:
         if (
             question.expects == DATE
             and _ASKS_PAST_DATE.search(question.query)
-            and all(entities.find(DURATION, p) == [p] for p in phrases)
+            and all(_is_duration(p) for p in phrases)
         ):
             # "When did the inspection take place?": "one year after ..." says how long, not when.
             return self.policy.type_bonus * self.policy.duration_share
@@ -348,7 +351,13 @@ class Answerer:
         support = weight * best.coverage + (1 - weight) * best.similarity
         typed = bool(question.expects and best.answer_phrases)
         threshold = self.policy.typed_min_support if typed else self.policy.min_support
-        return support >= threshold and best.coverage >= self.policy.min_coverage
+        # A paraphrase shares few words with its answer but means much the same.
+        floor = (
+            self.policy.paraphrase_min_coverage
+            if best.similarity >= self.policy.paraphrase_similarity
+            else self.policy.min_coverage
+        )
+        return support >= threshold and best.coverage >= floor
 
     def _coverage(self, question: Question, rows: tuple[int, ...]) -> float:
         """Share of the question's rarity-weighted stems found in the sentences or around them."""
@@ -455,6 +464,8 @@ class Answerer:
                 continue  # "Powys County Council's children's services ..." is about the services
             if counted and not _counts(counted, phrase, text):
                 continue
+            if question.expects == DATE and _ASKS_CALENDAR_DATE.search(question.query) and _is_vague(phrase):
+                continue  # "On what date ...?" is not answered "six months" or "2017"
             if question.expects == DATE and _not_later(phrase, question.query):
                 continue  # "When might they inspect again after the 2018 report?" is not "July 2017"
             phrases.append(phrase)
@@ -518,6 +529,16 @@ def _not_later(phrase: str, question: str) -> bool:
 def _month_number(name: str | None) -> int:
     """Example: "October" -> 10, "Sept" -> 9, None -> 0."""
     return next((i + 1 for i, m in enumerate(_MONTHS) if name and name[:3].lower() == m), 0)
+
+
+def _is_duration(phrase: str) -> bool:
+    """Example: "six months" -> True; "October 2018" -> False."""
+    return entities.find(DURATION, phrase) == [phrase]
+
+
+def _is_vague(phrase: str) -> bool:
+    """Too vague for "on what date": a duration or a bare year. Example: "six months", "2017" -> True."""
+    return _is_duration(phrase) or re.fullmatch(r"(?:19|20)\d{2}", phrase) is not None
 
 
 def _is_heading(text: str) -> bool:

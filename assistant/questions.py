@@ -37,7 +37,9 @@ _EXPECTATIONS: list[tuple[re.Pattern[str], str]] = [
             MONEY,
         ),
         (
-            r"\bhow (?:many|much|large|big|high)\b|\bwhat (?:number|percentage|proportion|amount|sum)\b",
+            r"\bhow (?:many|much|large|big|high)\b|\bwhat (?:number|percentage|proportion|amount|sum)\b"
+            r"|\bwhat (?:is|was|are|were) the (?:[\w'’-]+\s+){0,3}(?:rate|number|percentage|proportion|total"
+            r"|figure|amount|cost)\b",
             NUMBER,
         ),
         (r"\bhow (?:long|often|soon)\b", DURATION),

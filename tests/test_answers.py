@@ -277,3 +277,41 @@ def test_a_heading_is_answered_with_what_follows_it(assistant: Assistant) -> Non
     heading, *items = answer.citations
     assert len(heading.quote.split()) <= 8 and all(len(c.quote.split()) > 8 for c in items)
     assert_citations_exact(assistant, answer)
+
+
+def test_what_is_the_rate_asks_for_a_figure() -> None:
+    from assistant import questions
+
+    assert questions.expected_answer("What is the vacancy rate for social workers?") == questions.NUMBER
+    assert questions.expected_answer("What was the total cost of the review?") == questions.NUMBER
+    assert questions.expected_answer("What was the review about?") is None
+
+
+@pytest.mark.parametrize(
+    ("phrase", "vague"), [("six months", True), ("2017", True), ("17th October 2017", False)]
+)
+def test_on_what_date_needs_more_than_a_duration_or_a_year(phrase: str, vague: bool) -> None:
+    from assistant.answering import _is_vague
+
+    assert _is_vague(phrase) is vague
+
+
+def test_a_close_paraphrase_needs_less_word_overlap(assistant: Assistant) -> None:
+    """Support needs some of the question's words; a sentence that means much the same (high dense
+    similarity) needs fewer of them than one that merely shares a topic."""
+    from assistant import questions
+    from assistant.answering import Scored
+
+    answerer = assistant.answerer
+    question = questions.resolve(
+        "How long does the council have to revisit its plan?", assistant.vocabulary, []
+    )
+    item = assistant.library.passages[0]
+    close = Scored(
+        (0,), (item,), coverage=0.22, similarity=0.7, answer_phrases=("20 working days",), score=0.5
+    )
+    loose = Scored(
+        (0,), (item,), coverage=0.22, similarity=0.5, answer_phrases=("20 working days",), score=0.5
+    )
+    assert answerer._supported(close, question)
+    assert not answerer._supported(loose, question)
