@@ -42,8 +42,9 @@ _COUNTED = re.compile(
 # "How many children are in foster care?": what defines the set counted ("in foster care").
 _COUNTED_SET = re.compile(r"\bhow many [a-z' -]+? (?:are|were|is|was)\s+(?!there\b)([^?]+)", re.IGNORECASE)
 _ASKS_PAST_DATE = re.compile(r"\bwhen (?:did|was|were|had)\b|\b(?:what|which) date\b", re.IGNORECASE)
-_AFTER_DATE = re.compile(
-    rf"\b(?:after|since|following)\s+(?:the\s+|its\s+)?(?:(?P<month>{entities.MONTH})\s+)?(?P<year>(?:19|20)\d{{2}})\b",
+_ASKED_TIME = re.compile(
+    rf"\b(?P<side>after|since|following|before)\s+(?:the\s+|its\s+)?(?:(?P<month>{entities.MONTH})\s+)?"
+    r"(?P<year>(?:19|20)\d{2})\b",
     re.IGNORECASE,
 )
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -88,6 +89,7 @@ class AnswerPolicy:
     similarity_weight: float = 0.3
     type_bonus: float = 0.15
     bare_figure_share: float = 0.5  # of type_bonus, for a figure where a change is asked ("by how much")
+    precise_date_margin: float = 0.05  # for "when did", a day or month this close behind beats a bare year
     bare_year_share: float = 0.8  # of type_bonus, for a year alone where a date is asked
     duration_share: float = 0.5  # of type_bonus, for a duration where a past date is asked
     rank_weight: float = 0.05
@@ -342,6 +344,13 @@ class Answerer:
             # "Who speaks up for children?" may be answered without a name; who holds an office may not.
             strict = question.expects == PROPER_NAME or bool(question.office)
             return None if strict else ranked[0]
+        if question.expects == DATE and _ASKS_PAST_DATE.search(question.query):
+            typed = [c for c in ranked if c.answer_phrases]
+            # "When did ...?": a day or month close behind beats a bare year or a duration.
+            close = [c for c in typed if typed[0].score - c.score <= self.policy.precise_date_margin]
+            return next((c for c in close if not all(_is_vague(p) for p in c.answer_phrases)), None) or (
+                typed[0] if typed else None
+            )
         if question.expects in _HARD_KINDS:
             return next((c for c in ranked if c.answer_phrases), None)
         return ranked[0]
@@ -466,7 +475,7 @@ class Answerer:
                 continue
             if question.expects == DATE and _ASKS_CALENDAR_DATE.search(question.query) and _is_vague(phrase):
                 continue  # "On what date ...?" is not answered "six months" or "2017"
-            if question.expects == DATE and _not_later(phrase, question.query):
+            if question.expects == DATE and _outside_asked_time(phrase, question.query):
                 continue  # "When might they inspect again after the 2018 report?" is not "July 2017"
             phrases.append(phrase)
         return phrases
@@ -509,21 +518,24 @@ def _sentence_order(ranked: list[Scored]) -> list[int]:
     return list(seen)
 
 
-def _not_later(phrase: str, question: str) -> bool:
-    """A dated phrase no later than the time a question asks about what came after.
+def _outside_asked_time(phrase: str, question: str) -> bool:
+    """A dated phrase on the wrong side of the time a question asks about what came after (or before).
 
     Example: ("July 2017", "When will they return after the October 2018 visit?") -> True;
     ("12-18 months", same) -> False (it has no year); ("October 2018", "... after the 2018 report?")
-    -> True (the question's time is the year as a whole).
+    -> True (the question's time is the year as a whole); ("October 2018", "When was the first
+    inspection, before the 2018 follow-up?") -> True.
     """
-    after = _AFTER_DATE.search(question)
+    bound = _ASKED_TIME.search(question)
     year = re.search(r"\b(?:19|20)\d{2}\b", phrase)
-    if after is None or year is None:
+    if bound is None or year is None:
         return False
-    asked = (int(after.group("year")), _month_number(after.group("month")) or 12)
     month = re.search(entities.MONTH, phrase)
-    said = (int(year.group(0)), _month_number(month.group(0)) if month else 12)
-    return said <= asked
+    if bound.group("side").lower() == "before":
+        asked = (int(bound.group("year")), _month_number(bound.group("month")) or 1)
+        return (int(year.group(0)), _month_number(month.group(0)) if month else 1) >= asked
+    asked = (int(bound.group("year")), _month_number(bound.group("month")) or 12)
+    return (int(year.group(0)), _month_number(month.group(0)) if month else 12) <= asked
 
 
 def _month_number(name: str | None) -> int:

@@ -22,7 +22,7 @@ PROPER_NAME, MONEY = "proper name", "money"  # stricter forms: "what is the name
 # ending in the kind ("Local Democracy Reporting Service") answers it best.
 _ORGANISATION_KINDS = (
     r"body|organi[sz]ation|charity|company|party|newspaper|paper|website|site|agency|association"
-    r"|union|regulator|inspectorate|service|committee|board|group"
+    r"|union|regulator|inspectorate|service|committee|board|group|council|authority"
 )
 _NAMED_KINDS = rf"councillor|person|officer|inspector|{_ORGANISATION_KINDS}"
 _WHICH_KIND = re.compile(rf"\bwhich (?:\w+\s+){{0,2}}({_ORGANISATION_KINDS})\b", re.IGNORECASE)
@@ -38,8 +38,8 @@ _EXPECTATIONS: list[tuple[re.Pattern[str], str]] = [
         ),
         (
             r"\bhow (?:many|much|large|big|high)\b|\bwhat (?:number|percentage|proportion|amount|sum)\b"
-            r"|\bwhat (?:is|was|are|were) the (?:[\w'’-]+\s+){0,3}(?:rate|number|percentage|proportion|total"
-            r"|figure|amount|cost)\b",
+            r"|\bwhat(?:'s|’s| is| was| are| were) the (?:[\w'’-]+\s+){0,3}"
+            r"(?:rate|number|percentage|proportion|total|figure|amount|cost)\b",
             NUMBER,
         ),
         (r"\bhow (?:long|often|soon)\b", DURATION),

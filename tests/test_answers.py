@@ -240,14 +240,16 @@ def test_a_possessive_name_is_not_an_answer_to_who(assistant: Assistant) -> None
         ("March 2019", "When will they inspect again after the October 2018 visit?", False),
         ("12-18 months", "When will they inspect again after the October 2018 visit?", False),
         ("July 2017", "When did they first inspect?", False),
+        ("October 2018", "When was the first inspection, before the 2018 follow-up?", True),
+        ("July 2017", "When was the first inspection, before the 2018 follow-up?", False),
     ],
 )
-def test_a_date_no_later_than_the_time_asked_after_does_not_answer(
+def test_a_date_on_the_wrong_side_of_the_time_asked_about_does_not_answer(
     phrase: str, question: str, excluded: bool
 ) -> None:
-    from assistant.answering import _not_later
+    from assistant.answering import _outside_asked_time
 
-    assert _not_later(phrase, question) is excluded
+    assert _outside_asked_time(phrase, question) is excluded
 
 
 def test_relative_dates_are_dates() -> None:
@@ -284,7 +286,16 @@ def test_what_is_the_rate_asks_for_a_figure() -> None:
 
     assert questions.expected_answer("What is the vacancy rate for social workers?") == questions.NUMBER
     assert questions.expected_answer("What was the total cost of the review?") == questions.NUMBER
+    assert questions.expected_answer("What's the latest figure for children in care?") == questions.NUMBER
     assert questions.expected_answer("What was the review about?") is None
+
+
+def test_which_council_asks_for_a_council_by_name() -> None:
+    from assistant import questions
+    from assistant.terms import Vocabulary
+
+    question = questions.resolve("Which other council had he worked for?", Vocabulary([]), [])
+    assert question.expects == questions.NAME and question.named_kind == "council"
 
 
 @pytest.mark.parametrize(
@@ -315,3 +326,17 @@ def test_a_close_paraphrase_needs_less_word_overlap(assistant: Assistant) -> Non
     )
     assert answerer._supported(close, question)
     assert not answerer._supported(loose, question)
+
+
+def test_when_did_prefers_a_month_close_behind_to_a_bare_year(assistant: Assistant) -> None:
+    """Two close candidates for "when did ...?": one says "2017", the next "July 2017"."""
+    from assistant import questions
+    from assistant.answering import Scored
+
+    question = questions.resolve("When did the first inspection happen?", assistant.vocabulary, [])
+    item = assistant.library.passages[0]
+    year = Scored((0,), (item,), 0.5, 0.5, ("2017",), score=0.60)
+    month = Scored((1,), (item,), 0.5, 0.5, ("July 2017",), score=0.58)
+    far = Scored((2,), (item,), 0.5, 0.5, ("July 2017",), score=0.40)
+    assert assistant.answerer._best(question, [year, month]) is month
+    assert assistant.answerer._best(question, [year, far]) is year
