@@ -107,7 +107,7 @@ class AnswerPolicy:
     name_margin: float = 0.15
     kind_margin: float = 0.25  # wider: a name of the kind asked for ("... Service") is strong evidence
     min_office_share: float = 2 / 3  # of an office's words ("Chief Executive") around a name for it
-    min_dateline_fit: float = 0.5  # how well a "when was it published" question fits its document
+    min_dateline_fit: float = 0.4  # how well a "when was it published" question fits its document
     dateline_margin: float = 0.05  # ... and by how much better than any other document
     max_candidates: int = 40
 
@@ -134,7 +134,10 @@ class Answerer:
         frame = questions.publication_frame(question)
         if frame and not self._asks_about_unknown_year(question):
             dated = self._dateline(question, frame, query_vector)
-            if dated is not None:
+            if dated is not None and dated[0] is None:  # the document asked about carries no date
+                nearest = [self.library.passages[row] for row in ranked_rows[:max_citations]]
+                return Choice(False, nearest, "", ranked_rows)
+            if dated is not None and dated[0] is not None:
                 return Choice(True, [dated[0]], dated[1], ranked_rows)
         best = None if self._asks_about_unknown_year(question) else self._best(question, ranked)
         if best is None or not self._supported(best, question):
@@ -154,12 +157,13 @@ class Answerer:
 
     def _dateline(
         self, question: Question, frame: frozenset[str], query_vector: np.ndarray
-    ) -> tuple[IndexedPassage, str] | None:
+    ) -> tuple[IndexedPassage | None, str] | None:
         """ "When was the council's press release published?" -> the date line of the document
         the question describes. How well a document fits: half the share of the question's words
         (its date-asking frame aside) in its title, kind, publisher and year, half the question's
-        dense similarity to its opening passages. None unless one document fits clearly best
-        and it carries its own date."""
+        dense similarity to its opening passages. None unless one document fits clearly best;
+        (None, "") when it does but carries no date of its own: another date in it is not when
+        it was published."""
         about = [s for s in question.stems if s not in frame]
         fits: dict[str, float] = {}
         for document_id, document in self.library.documents.items():
@@ -185,7 +189,7 @@ class Answerer:
             dates = entities.find(DATE, text)
             if dates and len(dates[0]) >= DATELINE_SHARE * len(text):
                 return item, dates[0]
-        return None
+        return None, ""
 
     def _with_full_name(
         self, surname: str, sentences: list[IndexedPassage], max_citations: int

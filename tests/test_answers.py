@@ -340,3 +340,12 @@ def test_when_did_prefers_a_month_close_behind_to_a_bare_year(assistant: Assista
     far = Scored((2,), (item,), 0.5, 0.5, ("July 2017",), score=0.40)
     assert assistant.answerer._best(question, [year, month]) is month
     assert assistant.answerer._best(question, [year, far]) is year
+
+
+def test_a_document_without_a_date_line_is_not_given_a_date_from_its_text(assistant: Assistant) -> None:
+    """The scrutiny-meeting article carries no date of its own; "2017" in its text is not when it
+    was published, so the question is refused rather than answered with it."""
+    answer = assistant.ask(
+        "When was the news article about the scrutiny meeting on the independent assurance report published?"
+    )
+    assert not answer.answered, answer.text
