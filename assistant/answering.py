@@ -31,6 +31,7 @@ HISTORY_WEIGHT = 0.3  # weight of words carried over from earlier questions
 PRONOUN_LOOKBACK = 3  # sentences searched back for whom "He added that..." is about
 COMMON_IDF = 1.5  # stems this common (in roughly a quarter of passages) name nothing in particular
 DATELINE_SEARCH = 5  # a document's own date is among its first few passages
+TITLE_WINDOW = 8  # words between a name and the office title it holds
 HEADING_WORDS = 8  # a line this short without closing punctuation is a heading, not a statement
 DATELINE_SHARE = 0.5  # a dateline is mostly date: "17th October 2017", "07/08/2025 @ 02:07"
 _PRONOUN_OPENING = re.compile(r"^[\"“‘']?(?:he|she|they|his|her|their|it)\b", re.IGNORECASE)
@@ -49,6 +50,9 @@ _ASKED_TIME = re.compile(
 )
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _ASKS_CALENDAR_DATE = re.compile(r"\b(?:what|which) (?:date|day)\b", re.IGNORECASE)
+# What may follow an office's title in a compound naming the same office: "chair" -> "chairwoman".
+_COMPOUND_ENDS = frozenset({"man", "woman", "person", "men", "women"})
+_TITLE_ABBREVIATIONS = {"ceo": "execut", "cllr": "councillor"}  # used without being spelt out
 _POSSESSIVE = re.compile(r"[’']s$")
 _CHANGE_QUESTION = re.compile(r"\bby how much\b", re.IGNORECASE)
 # "when", "how many", "how much money" and "what is the name of" answers must hold one.
@@ -279,8 +283,17 @@ class Answerer:
             phrases = []
         if office:
             # A name beside another office does not answer, nor does the office's own title.
-            holds = self._names_office(office, rows)
-            phrases = [p for p in phrases if holds and not office & set(terms.content_stems(p))]
+            holds = self._names_office(question, rows)
+            # Who holds an office is a person named beside its title ("Council leader Rosemarie
+            # Harris"): not an office title, a body or a place, nor someone named elsewhere.
+            phrases = [
+                p
+                for p in phrases
+                if holds
+                and not questions.names_office(p)
+                and not entities.is_organisation(p)
+                and _titled(p, question.office_title, text)
+            ]
         if question.named_kind:
             # A name of the kind asked for first, then a bracketed label ("Cllr Jenner (Conservative)"
             # answers "which party"; an acronym is not one), then other names.
@@ -448,10 +461,10 @@ class Answerer:
         own = set().union(*(self._stems(row) for row in rows))
         return self.vocabulary.with_aliases(own | self._context_stems(rows))
 
-    def _names_office(self, office: frozenset[str], rows: tuple[int, ...]) -> bool:
+    def _names_office(self, question: Question, rows: tuple[int, ...]) -> bool:
         """The sentences or their neighbours name most of the office asked about, its rarer
         words counting more ("Education" in "Director of Education for Powys" more than "Powys")."""
-        return self._share(office, self._evidence(rows)) >= self.policy.min_office_share
+        return self._share(question.office, self._evidence(rows)) >= self.policy.min_office_share
 
     def _defines(self, defining: frozenset[str], rows: tuple[int, ...]) -> bool:
         """The sentences, their neighbours or their document's title name the counted set."""
@@ -545,6 +558,26 @@ def _outside_asked_time(phrase: str, question: str) -> bool:
 def _month_number(name: str | None) -> int:
     """Example: "October" -> 10, "Sept" -> 9, None -> 0."""
     return next((i + 1 for i, m in enumerate(_MONTHS) if name and name[:3].lower() == m), 0)
+
+
+def _titled(name: str, title: str, text: str, window: int = TITLE_WINDOW) -> bool:
+    """The office's title is given within a few words of the name.
+
+    Example: ("Rosemarie Harris", "leader", "Council leader Rosemarie Harris said") -> True;
+    ("Carl Cooper", "execut", "Carl Cooper, CEO of ...") -> True; "leadership" is not "leader".
+    """
+    tokens = [t.lower() for t in re.findall(r"[\w'’-]+", text)]
+    first = name.split()[0].lower()
+    at_name = [i for i, t in enumerate(tokens) if t == first]
+    at_title = [i for i, t in enumerate(tokens) if _is_title(terms.stem(t), title)]
+    return any(abs(i - j) <= window for i in at_name for j in at_title)
+
+
+def _is_title(stem_: str, title: str) -> bool:
+    """Example: ("chairwoman", "chair"), ("ceo", "execut") -> True; ("leadership", "leader") -> False."""
+    if stem_ == title or _TITLE_ABBREVIATIONS.get(stem_) == title:
+        return True
+    return stem_.startswith(title) and stem_[len(title) :] in _COMPOUND_ENDS
 
 
 def _is_duration(phrase: str) -> bool:

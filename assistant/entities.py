@@ -47,11 +47,28 @@ _NAME = re.compile(
 )
 # A name in brackets: "Cllr Amanda Jenner (Conservative)", "Care Inspectorate Wales (CIW)".
 _BRACKETED_NAME = re.compile(rf"\(({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}})\)")
+_ORGANISATION_WORDS = frozenset(
+    "Council County Service Services Inspectorate Wales Welsh Association Board Committee Government"
+    " Authority Department Team Trust Organisations Organisation Partnership Agency Society Union Party"
+    " Cabinet Assembly Parliament Office Group Network".split()
+)
 _CONNECTOR = re.compile(r"\s(?:of|for|and)\s")  # "Director of Social Care" is a role, not a name
 _MONEY = re.compile(
     r"[£$€]\s?\d[\d,.]*\s?(?:m|bn|k|million|billion)?\b|\b\d[\d,.]*\s?(?:million|billion|pounds)\b"
 )
 _PERSON_TITLE = re.compile(r"^(?:Mr|Mrs|Ms|Dr|Cllr|Councillor|Professor|Sir)\.?\s+")
+
+
+def is_organisation(name: str) -> bool:
+    """A name of a body, a place or an office rather than of a person: "he" or "she" is not it.
+
+    Example: "Powys Children’s Services", "CIW", "Vale of Glamorgan" -> True; "Rosemarie Harris" -> False.
+    """
+    return (
+        name.isupper()  # an acronym
+        or _CONNECTOR.search(f" {name} ") is not None
+        or any(word in _ORGANISATION_WORDS for word in name.split())
+    )
 
 
 def full_name(surname: str, text: str) -> str:

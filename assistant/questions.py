@@ -105,6 +105,13 @@ class Question:
         """See `office_stems`; worked out once per question."""
         return office_stems(self)
 
+    @functools.cached_property
+    def office_title(self) -> str:
+        """The office's title word as a stem ("leader" of "leader of Powys County Council"), which a
+        name's context must hold; empty when the question asks for no office holder."""
+        match = _office_match(self)
+        return terms.stem(match.group(2).lower()) if match else ""
+
 
 def expected_answer(question: str) -> str | None:
     """The kind of answer the wording asks for. Example: "How many recommendations?" -> "number"."""
@@ -157,9 +164,7 @@ def office_stems(question: Question) -> frozenset[str]:
     """For "who holds this office?", the office's stems: "What is the name of the council's Chief
     Executive?" -> {"chief", "execut"}; "Who is the Director of Education?" -> {"director", "educ"}.
     Empty for other questions. A name found beside a different office does not answer it."""
-    if question.expects not in (NAME, PROPER_NAME) or not _ASKS_HOLDER.match(question.query):
-        return frozenset()
-    match = _OFFICE.search(question.query)
+    match = _office_match(question)
     if match is None:
         return frozenset()
     before, office, after = match.groups()
@@ -168,6 +173,18 @@ def office_stems(question: Question) -> frozenset[str]:
         words.insert(0, before)
     words += [w for w in after.split() if w.lower() not in ("of", "for", "the", "and")]
     return frozenset(terms.content_stems(" ".join(words)))
+
+
+def _office_match(question: Question) -> re.Match[str] | None:
+    """Where a "who holds this office?" question names the office."""
+    if question.expects not in (NAME, PROPER_NAME) or not _ASKS_HOLDER.match(question.query):
+        return None
+    return _OFFICE.search(question.query)
+
+
+def names_office(phrase: str) -> bool:
+    """Example: "Cabinet Member for Children's Services" -> True; "Rosemarie Harris" -> False."""
+    return re.search(rf"\b(?:{_OFFICES})\b", phrase, re.IGNORECASE) is not None
 
 
 def refers_to_person(question: str) -> bool:

@@ -17,7 +17,7 @@ from functools import lru_cache
 import numpy as np
 from chromadb.api import ClientAPI
 
-from assistant import questions, terms
+from assistant import entities, questions, terms
 from assistant.answer_cache import AnswerCache
 from assistant.answering import Answerer, AnswerPolicy, Choice
 from assistant.answers import Answer, RetrievedPassage
@@ -197,11 +197,11 @@ class _Version:
         """
         if previous is None or not questions.refers_to_person(question):
             return ""
-        if previous.answered and previous.short_answer:
+        if _names_person(previous):
             return previous.short_answer
         for depth in range(2, min(len(history), 3) + 1):
             earlier = self.ask(history[-depth], history[:-depth], filters, mode)
-            if earlier.answered and earlier.short_answer:
+            if _names_person(earlier):
                 return earlier.short_answer
         return ""
 
@@ -317,3 +317,8 @@ def _retriever(settings: Settings, library: Library, client: ClientAPI) -> Hybri
     return HybridRetriever(
         library, passages_collection(client), settings.candidates, settings.rrf_k, settings.retrieval_mode
     )
+
+
+def _names_person(answer: Answer) -> bool:
+    """The answer's short answer is someone "he" or "she" can refer to, not a body or a place."""
+    return answer.answered and bool(answer.short_answer) and not entities.is_organisation(answer.short_answer)

@@ -349,3 +349,48 @@ def test_a_document_without_a_date_line_is_not_given_a_date_from_its_text(assist
         "When was the news article about the scrutiny meeting on the independent assurance report published?"
     )
     assert not answer.answered, answer.text
+
+
+@pytest.mark.parametrize(
+    ("name", "title", "text", "titled"),
+    [
+        ("Rosemarie Harris", "leader", "Council leader Rosemarie Harris said it faced a long road.", True),
+        ("Carl Cooper", "execut", "Carl Cooper, CEO of the association, said", True),
+        ("Amanda Jenner", "chair", "Committee chairwoman Cllr Amanda Jenner (Conservative) said", True),
+        ("Steve Walker", "leader", "Steve Walker praised the stable leadership of the service.", False),
+        (
+            "Steve Walker",
+            "leader",
+            "Mr Steve Walker told councillors that no issues had been referred to leaders.",
+            False,
+        ),
+    ],
+)
+def test_an_office_holder_is_named_beside_the_office_title(
+    name: str, title: str, text: str, titled: bool
+) -> None:
+    from assistant.answering import _titled
+
+    assert _titled(name, title, text) is titled
+
+
+def test_the_holder_of_an_office_is_a_person_named_with_it(assistant: Assistant) -> None:
+    """Not an office title ("Cabinet Member for ... and Chief Executive"), not a body, not someone
+    whose sentence merely mentions leadership."""
+    answer = assistant.ask("Who was leader of Powys County Council in 2017?")
+    assert answer.answered and answer.short_answer == "Rosemarie Harris", answer.text
+
+
+@pytest.mark.parametrize(
+    ("name", "organisation"),
+    [
+        ("Powys Children’s Services", True),
+        ("CIW", True),
+        ("Vale of Glamorgan", True),
+        ("Amanda Jenner", False),
+    ],
+)
+def test_he_or_she_never_stands_for_a_body_or_a_place(name: str, organisation: bool) -> None:
+    from assistant import entities
+
+    assert entities.is_organisation(name) is organisation
