@@ -18,14 +18,15 @@ from assistant import terms
 NAME, DATE, NUMBER, DURATION = "name", "date", "number", "duration"
 PROPER_NAME, MONEY = "proper name", "money"  # stricter forms: "what is the name of", "how much money"
 
-# Kinds of organisation a "which" question asks the name of: "Which news service ...?"; a name
-# ending in the kind ("Local Democracy Reporting Service") answers it best.
-_ORGANISATION_KINDS = (
-    r"body|organi[sz]ation|charity|company|party|newspaper|paper|website|site|agency|association"
-    r"|union|regulator|inspectorate|service|committee|board|group|council|authority"
+# Kinds of organisation a "which" question asks the name of: "Which news service ...?". A name
+# ending in the kind ("Local Democracy Reporting Service") answers it best, unless the kind is so
+# general that a name ending in it is a coincidence ("... of Voluntary Organisations").
+_TITLED_KINDS = (
+    r"charity|company|party|newspaper|paper|website|site|agency|association|union|regulator"
+    r"|inspectorate|service|committee|board|council|authority"
 )
-_NAMED_KINDS = rf"councillor|person|officer|inspector|{_ORGANISATION_KINDS}"
-_WHICH_KIND = re.compile(rf"\bwhich (?:\w+\s+){{0,2}}({_ORGANISATION_KINDS})\b", re.IGNORECASE)
+_NAMED_KINDS = rf"councillor|person|officer|inspector|body|organi[sz]ation|group|{_TITLED_KINDS}"
+_WHICH_KIND = re.compile(rf"\bwhich (?:\w+\s+){{0,2}}({_TITLED_KINDS})\b", re.IGNORECASE)
 # Each pattern names the kind of answer; the one matching earliest in the question wins, so
 # "Who led the council when ...?" wants a name and "What did they do when ...?" nothing special.
 _EXPECTATIONS: list[tuple[re.Pattern[str], str]] = [
