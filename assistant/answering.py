@@ -53,6 +53,8 @@ _ASKS_CALENDAR_DATE = re.compile(r"\b(?:what|which) (?:date|day)\b", re.IGNORECA
 # What may follow an office's title in a compound naming the same office: "chair" -> "chairwoman".
 _COMPOUND_ENDS = frozenset({"man", "woman", "person", "men", "women"})
 _TITLE_ABBREVIATIONS = {"ceo": "execut", "cllr": "councillor"}  # used without being spelt out
+_ASKS_COUNT = re.compile(r"\bhow many\b|\b(?:figure|number|total)\b", re.IGNORECASE)
+_ASKS_LATEST = re.compile(r"\b(?:latest|current|currently|now|today|most recent)\b", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"[’']s$")
 _CHANGE_QUESTION = re.compile(r"\bby how much\b", re.IGNORECASE)
 # "when", "how many", "how much money" and "what is the name of" answers must hold one.
@@ -147,9 +149,10 @@ class Answerer:
         if best is None or not self._supported(best, question):
             nearest = [self.library.passages[row] for row in ranked_rows[:max_citations]]
             return Choice(False, nearest, "", ranked_rows)
-        short = (
-            _without_possessive(best.answer_phrases[0]) if question.expects and best.answer_phrases else ""
-        )
+        # "Rose from 154 before the pandemic to over 400": the latest figure is the last one given.
+        latest = question.expects == NUMBER and _ASKS_LATEST.search(question.query) is not None
+        phrase = best.answer_phrases[-1 if latest else 0] if best.answer_phrases else ""
+        short = _without_possessive(phrase) if question.expects else ""
         sentences = list(best.items[:max_citations])
         if len(sentences) == 1 and not best.answer_phrases and _is_heading(sentences[0].passage.text):
             # "Priority areas for development" answers nothing itself; what follows it does.
@@ -476,7 +479,8 @@ class Answerer:
         if not question.expects:
             return []
         asked = set(terms.words(question.query))
-        counting = "how many" in question.query.lower()
+        # "tripled" answers "by how much", not "how many" or "what is the latest figure".
+        counting = bool(_ASKS_COUNT.search(question.query)) and not _CHANGE_QUESTION.search(question.query)
         phrases = []
         for phrase in entities.find(question.expects, text):
             new_words = [w for w in terms.words(phrase) if w not in asked]

@@ -78,6 +78,9 @@ _OFFICE = re.compile(  # case matters: "Director of Education", not "director to
 _ASKS_HOLDER = re.compile(
     r"\s*(?:who\s+(?:is|was|are|were)|what\s+(?:is|was)\s+the\s+name\s+of)\b", re.IGNORECASE
 )
+# "Who chaired the meeting?" asks who held the chair: its answer is named with that title.
+_OFFICE_OF_VERB = {"chaired": "chair", "headed": "head"}
+_HOLDS_BY_VERB = re.compile(rf"\s*who\s+({'|'.join(_OFFICE_OF_VERB)})\b", re.IGNORECASE)
 _ASKING = frozenset({"who", "what", "which", "whose", "the", "is", "was"})
 _FOLLOW_UP_OPENING = re.compile(r"^\s*(and|also|what about|how about|but|so)\b", re.IGNORECASE)
 
@@ -110,6 +113,9 @@ class Question:
     def office_title(self) -> str:
         """The office's title word as a stem ("leader" of "leader of Powys County Council"), which a
         name's context must hold; empty when the question asks for no office holder."""
+        verb = _HOLDS_BY_VERB.match(self.query) if self.expects == NAME else None
+        if verb is not None:
+            return terms.stem(_OFFICE_OF_VERB[verb.group(1).lower()])
         match = _office_match(self)
         return terms.stem(match.group(2).lower()) if match else ""
 
@@ -165,6 +171,9 @@ def office_stems(question: Question) -> frozenset[str]:
     """For "who holds this office?", the office's stems: "What is the name of the council's Chief
     Executive?" -> {"chief", "execut"}; "Who is the Director of Education?" -> {"director", "educ"}.
     Empty for other questions. A name found beside a different office does not answer it."""
+    verb = _HOLDS_BY_VERB.match(question.query) if question.expects == NAME else None
+    if verb is not None:
+        return frozenset({terms.stem(_OFFICE_OF_VERB[verb.group(1).lower()])})
     match = _office_match(question)
     if match is None:
         return frozenset()

@@ -394,3 +394,14 @@ def test_he_or_she_never_stands_for_a_body_or_a_place(name: str, organisation: b
     from assistant import entities
 
     assert entities.is_organisation(name) is organisation
+
+
+def test_who_chaired_is_answered_by_the_person_named_as_chair(assistant: Assistant) -> None:
+    answer = assistant.ask("Who chaired the committee meeting where Mr Walker presented his findings?")
+    assert answer.answered and answer.short_answer == "Amanda Jenner", answer.text
+
+
+def test_the_latest_figure_is_the_last_one_given_not_a_multiplier(assistant: Assistant) -> None:
+    """ "Rose from 154 ... to over 400", "nearly tripled": the latest number is 400."""
+    answer = assistant.ask("What is the latest number of children educated at home in Powys?")
+    assert answer.answered and answer.short_answer == "400", answer.text
