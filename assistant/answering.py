@@ -110,6 +110,9 @@ class AnswerPolicy:
     min_coverage: float = 0.25
     paraphrase_similarity: float = 0.6  # dense similarity from which ...
     paraphrase_min_coverage: float = 0.2  # ... this lower coverage floor applies
+    clear_lead: float = 0.1  # a best candidate this far ahead of any other (a clear winner) ...
+    clear_min_support: float = 0.32  # ... needs only this support ...
+    clear_min_coverage: float = 0.12  # ... and this share of the question's words
     name_margin: float = 0.15
     kind_margin: float = 0.25  # wider: a name of the kind asked for ("... Service") is strong evidence
     min_office_share: float = 2 / 3  # of an office's words ("Chief Executive") around a name for it
@@ -146,7 +149,7 @@ class Answerer:
             if dated is not None and dated[0] is not None:
                 return Choice(True, [dated[0]], dated[1], ranked_rows)
         best = None if self._asks_about_unknown_year(question) else self._best(question, ranked)
-        if best is None or not self._supported(best, question):
+        if best is None or not self._supported(best, question, _lead(best, ranked)):
             nearest = [self.library.passages[row] for row in ranked_rows[:max_citations]]
             return Choice(False, nearest, "", ranked_rows)
         # "Rose from 154 before the pandemic to over 400": the latest figure is the last one given.
@@ -375,7 +378,10 @@ class Answerer:
             return next((c for c in ranked if c.answer_phrases), None)
         return ranked[0]
 
-    def _supported(self, best: Scored, question: Question) -> bool:
+    def _supported(self, best: Scored, question: Question, lead: float = 0.0) -> bool:
+        """Whether the best candidate answers at all. `lead`: how far it scores above the best
+        candidate sharing none of its sentences; a clear winner is evidence the reports address the
+        question, where a flat ranking is what a question they do not answer tends to get."""
         weight = self.policy.support_coverage_weight
         support = weight * best.coverage + (1 - weight) * best.similarity
         typed = bool(question.expects and best.answer_phrases)
@@ -386,6 +392,9 @@ class Answerer:
             if best.similarity >= self.policy.paraphrase_similarity
             else self.policy.min_coverage
         )
+        if lead >= self.policy.clear_lead:
+            threshold = min(threshold, self.policy.clear_min_support)
+            floor = min(floor, self.policy.clear_min_coverage)
         return support >= threshold and best.coverage >= floor
 
     def _coverage(self, question: Question, rows: tuple[int, ...]) -> float:
@@ -528,6 +537,12 @@ def _counts(counted: tuple[str, ...], phrase: str, text: str, before: int = 8, a
 def _contains_run(stems: list[str], run: tuple[str, ...]) -> bool:
     """Example: (["home", "educ", "children"], ("children",)) -> True; ("children", "home") -> False."""
     return any(tuple(stems[i : i + len(run)]) == run for i in range(len(stems) - len(run) + 1))
+
+
+def _lead(best: Scored, ranked: list[Scored]) -> float:
+    """How far `best` scores above the best candidate that shares none of its sentences."""
+    rival = next((c.score for c in ranked if set(c.rows).isdisjoint(best.rows)), 0.0)
+    return best.score - rival
 
 
 def _sentence_order(ranked: list[Scored]) -> list[int]:

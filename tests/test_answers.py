@@ -405,3 +405,17 @@ def test_the_latest_figure_is_the_last_one_given_not_a_multiplier(assistant: Ass
     """ "Rose from 154 ... to over 400", "nearly tripled": the latest number is 400."""
     answer = assistant.ask("What is the latest number of children educated at home in Powys?")
     assert answer.answered and answer.short_answer == "400", answer.text
+
+
+def test_a_clear_winner_needs_less_support_than_one_of_many_alike(assistant: Assistant) -> None:
+    """A best sentence far ahead of every other is evidence the reports address the question; the
+    same support among several near-equal candidates is what unanswerable questions tend to get."""
+    from assistant import questions
+    from assistant.answering import Scored
+
+    answerer = assistant.answerer
+    question = questions.resolve("What did inspectors say slowed things down?", assistant.vocabulary, [])
+    item = assistant.library.passages[0]
+    weak = Scored((0,), (item,), coverage=0.16, similarity=0.5, answer_phrases=(), score=0.33)
+    assert answerer._supported(weak, question, lead=answerer.policy.clear_lead)
+    assert not answerer._supported(weak, question, lead=answerer.policy.clear_lead / 2)
