@@ -9,7 +9,7 @@ export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install chromium ingest run test test-browser evals bench load lint clean
+.PHONY: install chromium ingest run test test-browser evals evals-all bench load lint clean
 
 install: $(STAMP)  ## Create .venv and install everything (idempotent).
 
@@ -41,6 +41,12 @@ test-browser: install chromium  ## Only the browser tests; screenshot in test-ou
 evals: install  ## Run the question set and write reports/ (Markdown, HTML, chart).
 	$(BIN)/assistant ingest --quiet || [ $$? -eq 3 ]
 	$(BIN)/assistant evals --report reports
+
+evals-all: evals  ## Also run the held-out and blind sets (hybrid only), each with its own reports.
+	for set in holdout blind blind2 blind3; do \
+		echo "== $$set"; \
+		$(BIN)/assistant evals --mode hybrid --no-gate --dataset evals/$$set.jsonl --report reports/$$set || exit 1; \
+	done
 
 bench: install  ## Ingest throughput, re-ingest, ask latency, HNSW recall, cold start; writes bench.json.
 	$(BIN)/assistant bench --json bench.json

@@ -28,7 +28,9 @@ def test_the_question_set_is_well_formed() -> None:
     assert len(sources) == 5
 
 
-@pytest.mark.parametrize("name", ["questions.jsonl", "holdout.jsonl"])
+@pytest.mark.parametrize(
+    "name", ["questions.jsonl", "holdout.jsonl", "blind.jsonl", "blind2.jsonl", "blind3.jsonl"]
+)
 def test_every_accepted_answer_is_in_a_listed_source(name: str) -> None:
     questions = load_dataset(PROJECT_ROOT / "evals" / name)
     assert len({q.id for q in questions}) == len(questions)
