@@ -297,36 +297,69 @@ def users_remove(name: str, path: Path | None) -> None:
     is_flag=True,
     help="Report only: the thresholds are set for evals/questions.jsonl, not for other question sets.",
 )
+@click.option(
+    "--compare",
+    "previous_path",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="An earlier run's --json output: show what got better or worse since. "
+    "Default with --report DIR: DIR/results.json, the run before, kept there.",
+)
 def evals(
-    dataset: Path | None, as_json: bool, report_dir: Path | None, modes: tuple[str, ...], no_gate: bool
+    dataset: Path | None,
+    as_json: bool,
+    report_dir: Path | None,
+    modes: tuple[str, ...],
+    no_gate: bool,
+    previous_path: Path | None,
 ) -> None:
     """Run the question set through the chat's code path; exit 1 when a metric misses its threshold."""
+    from dataclasses import asdict
+
     from assistant.service import create_assistant
+    from evals.compare import PreviousRunError, compare, load_previous
     from evals.dataset import DEFAULT_DATASET, load_dataset
-    from evals.report import failing_rows, metrics_table, text_table, write_reports
+    from evals.report import changes_text, failing_rows, metrics_table, text_table, write_reports
     from evals.runner import MODES, gate, load_thresholds, run_all, to_json
 
     settings = _settings()
     _require_index(settings)
+    kept = report_dir / "results.json" if report_dir else None
+    if previous_path is None and kept is not None and kept.is_file():
+        previous_path = kept
+    try:
+        previous = load_previous(previous_path) if previous_path else None
+    except PreviousRunError as error:
+        raise click.ClickException(str(error)) from error
     questions = load_dataset(dataset or DEFAULT_DATASET)
     ordered = tuple(m for m in MODES if m in modes) if modes else MODES
     results = run_all(create_assistant(settings), questions, ordered)
     thresholds = load_thresholds()
     gated = results[0].mode == "hybrid" and not no_gate
     failures = gate(results[0].metrics, thresholds) if gated else []
+    current = to_json(results, failures)
+    changes = compare(previous, current) if previous else None
     if as_json:
-        click.echo(json.dumps(to_json(results, failures), ensure_ascii=False, indent=2))
+        shown = (
+            {**current, "changes": {"since": str(previous_path), **asdict(changes)}} if changes else current
+        )
+        click.echo(json.dumps(shown, ensure_ascii=False, indent=2))
     else:
         click.echo(text_table(metrics_table(results, thresholds)))
         click.echo(f"\nFailing questions ({results[0].mode}):")
         click.echo(text_table(failing_rows(results[0]), width=48))
+        if changes is not None:
+            click.echo(f"\nChanges since {previous_path} ({results[0].mode}):")
+            click.echo(changes_text(changes))
         verdict = (
             "not applied" if not gated else "passed" if not failures else "FAILED\n  " + "\n  ".join(failures)
         )
         click.echo("\nGate: " + verdict)
     if report_dir:
-        for path in write_reports(results, thresholds, failures, report_dir):
+        for path in write_reports(results, thresholds, failures, report_dir, changes):
             click.echo(f"wrote {path}", err=True)
+        if kept is not None:  # the next run with this folder compares itself with this one
+            kept.write_text(json.dumps(current, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            click.echo(f"wrote {kept}", err=True)
     sys.exit(1 if failures else 0)
 
 

@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evals.runner import RunResult
+
+if TYPE_CHECKING:
+    from evals.compare import Changes
 
 PERCENT_METRICS = (
     "answer_accuracy",
@@ -33,7 +37,7 @@ def metrics_table(results: list[RunResult], targets: dict[str, dict[str, float]]
             target = f">= {targets['min'][name]}"
         elif name in targets.get("max", {}):
             target = f"<= {targets['max'][name]}"
-        rows.append([name, target, *[_fmt(r.metrics[name]) for r in results]])
+        rows.append([name, target, *[fmt(r.metrics[name]) for r in results]])
     return rows
 
 
@@ -57,9 +61,14 @@ def text_table(rows: list[list[str]], width: int = 60) -> str:
 
 
 def write_reports(
-    results: list[RunResult], targets: dict[str, dict[str, float]], failures: list[str], folder: Path
+    results: list[RunResult],
+    targets: dict[str, dict[str, float]],
+    failures: list[str],
+    folder: Path,
+    changes: Changes | None = None,
 ) -> list[Path]:
-    """Write report.md, report.html and metrics.png into `folder`; return their paths."""
+    """Write report.md, report.html and metrics.png into `folder`; return their paths. With
+    `changes`, both reports open with what got better or worse since the earlier run."""
     folder.mkdir(parents=True, exist_ok=True)
     chart = folder / "metrics.png"
     _bar_chart(results, chart)
@@ -71,6 +80,7 @@ def write_reports(
         "",
         f"Gate: {verdict}",
         "",
+        *(["## Changes since the last run", "", _changes_markdown(changes), ""] if changes else []),
         "![metrics](metrics.png)",
         "",
         _markdown_table(table),
@@ -86,6 +96,7 @@ def write_reports(
         "padding:.3em;vertical-align:top}table{border-collapse:collapse}</style>",
         "<h1>Evaluation report</h1>",
         f"<p>Gate: {html.escape(verdict)}</p>",
+        *(["<h2>Changes since the last run</h2>", _changes_html(changes)] if changes else []),
         "<img src='metrics.png' alt='metrics chart'>",
         _html_table(table),
         f"<h2>Failing questions ({len(failing) - 1})</h2>",
@@ -117,7 +128,8 @@ def _bar_chart(results: list[RunResult], path: Path) -> None:
     plt.close(figure)
 
 
-def _fmt(value: float) -> str:
+def fmt(value: float) -> str:
+    """A metric as the tables show it: 0.762, 28.6 -> "28.6"."""
     return f"{value:.3f}" if isinstance(value, float) and value < 10 else f"{value:g}"
 
 
@@ -132,3 +144,22 @@ def _html_table(rows: list[list[str]]) -> str:
     head = "".join(f"<th>{html.escape(c)}</th>" for c in rows[0])
     body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in rows[1:])
     return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def changes_text(changes: Changes) -> str:
+    """The changes for the terminal, or a line saying there are none."""
+    rows = changes.rows()
+    text = text_table(rows, width=70) if len(rows) > 1 else "no metric moved and no question flipped"
+    if changes.unmatched:
+        text += f"\n({changes.unmatched} questions are in only one of the two runs: the set changed)"
+    return text
+
+
+def _changes_markdown(changes: Changes) -> str:
+    rows = changes.rows()
+    return _markdown_table(rows) if len(rows) > 1 else "No metric moved and no question flipped."
+
+
+def _changes_html(changes: Changes) -> str:
+    rows = changes.rows()
+    return _html_table(rows) if len(rows) > 1 else "<p>No metric moved and no question flipped.</p>"

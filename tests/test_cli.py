@@ -102,3 +102,39 @@ def test_evals_no_gate_reports_without_failing_on_another_question_set(
     report_only = _run(*args, "--no-gate", env_index=corpus_settings.index_dir)
     assert report_only.returncode == 0, report_only.stderr
     assert "answer_accuracy" in report_only.stdout and "Gate: not applied" in report_only.stdout
+
+
+def test_evals_with_a_report_folder_compares_with_the_run_before(
+    corpus_settings: Settings, tmp_path: Path
+) -> None:
+    """The first run keeps its results in the report folder; the next one says what flipped."""
+    dataset = tmp_path / "two.jsonl"
+    rows = [
+        {
+            "id": "x1",
+            "question": "Who carried out the 2025 report?",
+            "answers": ["Steve Walker"],
+            "sources": ["000_51ea0cfd4f2702f8.txt"],
+            "answerable": True,
+        },
+        {
+            "id": "x2",
+            "question": "What is the population of Powys?",
+            "answers": [],
+            "sources": [],
+            "answerable": False,
+        },
+    ]
+    dataset.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    reports = tmp_path / "reports"
+    args = ("evals", "--mode", "hybrid", "--no-gate", "--dataset", str(dataset), "--report", str(reports))
+    first = _run(*args, env_index=corpus_settings.index_dir)
+    assert first.returncode == 0, first.stderr
+    assert "Changes since" not in first.stdout
+    kept = json.loads((reports / "results.json").read_text(encoding="utf-8"))
+    kept["questions"][0]["problems"] = ["refused although the reports answer it"]  # as if x1 had failed
+    (reports / "results.json").write_text(json.dumps(kept), encoding="utf-8")
+    second = _run(*args, env_index=corpus_settings.index_dir)
+    assert second.returncode == 0, second.stderr
+    assert "Changes since" in second.stdout and "now passing" in second.stdout and "x1" in second.stdout
+    assert "now passing" in (reports / "report.md").read_text(encoding="utf-8")

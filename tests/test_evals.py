@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from assistant.service import Assistant
@@ -66,3 +69,51 @@ def test_a_forged_citation_is_caught() -> None:
     }
     outcome = score(item, forged, 1.0, texts)
     assert outcome.valid_citations == 0 and outcome.problems
+
+
+def _run_json(accuracy: float, latency: float, failing: dict[str, str]) -> dict[str, Any]:
+    ids = ["q1", "q2", "q3"]
+    return {
+        "metrics": {"answer_accuracy": accuracy, "false_refusals": 0.1, "latency_p50_ms": latency},
+        "questions": [
+            {"id": i, "question": f"question {i}", "problems": [failing[i]] if i in failing else []}
+            for i in ids
+        ],
+    }
+
+
+def test_a_comparison_names_what_got_better_or_worse() -> None:
+    from evals.compare import compare
+
+    before = _run_json(0.5, 20.0, {"q1": "refused although the reports answer it"})
+    after = _run_json(0.6, 25.0, {"q2": "answer lacks every accepted answer"})
+    changes = compare(before, after)
+    assert changes.metrics == [("answer_accuracy", 0.5, 0.6), ("latency_p50_ms", 20.0, 25.0)]
+    assert changes.now_failing == [("q2", "question q2", "answer lacks every accepted answer")]
+    assert changes.now_passing == [("q1", "question q1")]
+    verdicts = {row[1]: row[0] for row in changes.rows()[1:]}
+    assert verdicts == {
+        "answer_accuracy": "better",
+        "latency_p50_ms": "timing",
+        "q2: question q2": "now failing",
+        "q1: question q1": "now passing",
+    }
+    assert compare(after, after).rows() == [["change", "id or metric", "before", "after"]]
+
+
+def test_fewer_false_refusals_is_better() -> None:
+    from evals.compare import compare
+
+    before, after = _run_json(0.5, 20.0, {}), _run_json(0.5, 20.0, {})
+    after["metrics"]["false_refusals"] = 0.05
+    assert compare(before, after).rows()[1][0] == "better"
+
+
+@pytest.mark.parametrize("content", ["not json", '{"metrics": {}}', "[1, 2]"])
+def test_an_unreadable_earlier_run_is_a_clear_error(tmp_path: Path, content: str) -> None:
+    from evals.compare import PreviousRunError, load_previous
+
+    path = tmp_path / "results.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(PreviousRunError):
+        load_previous(path)
