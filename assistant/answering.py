@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant import entities, questions, terms
+from assistant import dates, entities, offices, questions, terms
 from assistant.library import IndexedPassage, Library
 from assistant.questions import DATE, DURATION, MONEY, NAME, NUMBER, PROPER_NAME, Question
 from assistant.retrieval import Hit
@@ -31,7 +31,6 @@ HISTORY_WEIGHT = 0.3  # weight of words carried over from earlier questions
 PRONOUN_LOOKBACK = 3  # sentences searched back for whom "He added that..." is about
 COMMON_IDF = 1.5  # stems this common (in roughly a quarter of passages) name nothing in particular
 DATELINE_SEARCH = 5  # a document's own date is among its first few passages
-TITLE_WINDOW = 8  # words between a name and the office title it holds
 HEADING_WORDS = 8  # a line this short without closing punctuation is a heading, not a statement
 DATELINE_SHARE = 0.5  # a dateline is mostly date: "17th October 2017", "07/08/2025 @ 02:07"
 _PRONOUN_OPENING = re.compile(r"^[\"“‘']?(?:he|she|they|his|her|their|it)\b", re.IGNORECASE)
@@ -42,17 +41,6 @@ _COUNTED = re.compile(
 )
 # "How many children are in foster care?": what defines the set counted ("in foster care").
 _COUNTED_SET = re.compile(r"\bhow many [a-z' -]+? (?:are|were|is|was)\s+(?!there\b)([^?]+)", re.IGNORECASE)
-_ASKS_PAST_DATE = re.compile(r"\bwhen (?:did|was|were|had)\b|\b(?:what|which) date\b", re.IGNORECASE)
-_ASKED_TIME = re.compile(
-    rf"\b(?P<side>after|since|following|before)\s+(?:the\s+|its\s+)?(?:(?P<month>{entities.MONTH})\s+)?"
-    r"(?P<year>(?:19|20)\d{2})\b",
-    re.IGNORECASE,
-)
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_ASKS_CALENDAR_DATE = re.compile(r"\b(?:what|which) (?:date|day)\b", re.IGNORECASE)
-# What may follow an office's title in a compound naming the same office: "chair" -> "chairwoman".
-_COMPOUND_ENDS = frozenset({"man", "woman", "person", "men", "women"})
-_TITLE_ABBREVIATIONS = {"ceo": "execut", "cllr": "councillor"}  # used without being spelt out
 _ASKS_COUNT = re.compile(r"\bhow many\b|\b(?:figure|number|total)\b", re.IGNORECASE)
 _ASKS_LATEST = re.compile(r"\b(?:latest|current|currently|now|today|most recent)\b", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"[’']s$")
@@ -298,7 +286,7 @@ class Answerer:
                 if holds
                 and not questions.names_office(p)
                 and not entities.is_organisation(p)
-                and _titled(p, question.office_title, text)
+                and offices.titled(p, question.office_title, text)
             ]
         if question.named_kind:
             # A name of the kind asked for first, then a bracketed label ("Cllr Jenner (Conservative)"
@@ -327,8 +315,8 @@ class Answerer:
             return self.policy.type_bonus * self.policy.bare_year_share  # "2017" says less than "July 2017"
         if (
             question.expects == DATE
-            and _ASKS_PAST_DATE.search(question.query)
-            and all(_is_duration(p) for p in phrases)
+            and dates.ASKS_PAST.search(question.query)
+            and all(dates.is_duration(p) for p in phrases)
         ):
             # "When did the inspection take place?": "one year after ..." says how long, not when.
             return self.policy.type_bonus * self.policy.duration_share
@@ -367,11 +355,11 @@ class Answerer:
             # "Who speaks up for children?" may be answered without a name; who holds an office may not.
             strict = question.expects == PROPER_NAME or bool(question.office)
             return None if strict else ranked[0]
-        if question.expects == DATE and _ASKS_PAST_DATE.search(question.query):
+        if question.expects == DATE and dates.ASKS_PAST.search(question.query):
             typed = [c for c in ranked if c.answer_phrases]
             # "When did ...?": a day or month close behind beats a bare year or a duration.
             close = [c for c in typed if typed[0].score - c.score <= self.policy.precise_date_margin]
-            return next((c for c in close if not all(_is_vague(p) for p in c.answer_phrases)), None) or (
+            return next((c for c in close if not all(dates.is_vague(p) for p in c.answer_phrases)), None) or (
                 typed[0] if typed else None
             )
         if question.expects in _HARD_KINDS:
@@ -503,9 +491,13 @@ class Answerer:
                 continue  # "Powys County Council's children's services ..." is about the services
             if counted and not _counts(counted, phrase, text):
                 continue
-            if question.expects == DATE and _ASKS_CALENDAR_DATE.search(question.query) and _is_vague(phrase):
+            if (
+                question.expects == DATE
+                and dates.ASKS_CALENDAR.search(question.query)
+                and dates.is_vague(phrase)
+            ):
                 continue  # "On what date ...?" is not answered "six months" or "2017"
-            if question.expects == DATE and _outside_asked_time(phrase, question.query):
+            if question.expects == DATE and dates.outside_asked_time(phrase, question.query):
                 continue  # "When might they inspect again after the 2018 report?" is not "July 2017"
             phrases.append(phrase)
         return phrases
@@ -552,61 +544,6 @@ def _sentence_order(ranked: list[Scored]) -> list[int]:
         for row in candidate.rows:
             seen.setdefault(row, None)
     return list(seen)
-
-
-def _outside_asked_time(phrase: str, question: str) -> bool:
-    """A dated phrase on the wrong side of the time a question asks about what came after (or before).
-
-    Example: ("July 2017", "When will they return after the October 2018 visit?") -> True;
-    ("12-18 months", same) -> False (it has no year); ("October 2018", "... after the 2018 report?")
-    -> True (the question's time is the year as a whole); ("October 2018", "When was the first
-    inspection, before the 2018 follow-up?") -> True.
-    """
-    bound = _ASKED_TIME.search(question)
-    year = re.search(r"\b(?:19|20)\d{2}\b", phrase)
-    if bound is None or year is None:
-        return False
-    month = re.search(entities.MONTH, phrase)
-    if bound.group("side").lower() == "before":
-        asked = (int(bound.group("year")), _month_number(bound.group("month")) or 1)
-        return (int(year.group(0)), _month_number(month.group(0)) if month else 1) >= asked
-    asked = (int(bound.group("year")), _month_number(bound.group("month")) or 12)
-    return (int(year.group(0)), _month_number(month.group(0)) if month else 12) <= asked
-
-
-def _month_number(name: str | None) -> int:
-    """Example: "October" -> 10, "Sept" -> 9, None -> 0."""
-    return next((i + 1 for i, m in enumerate(_MONTHS) if name and name[:3].lower() == m), 0)
-
-
-def _titled(name: str, title: str, text: str, window: int = TITLE_WINDOW) -> bool:
-    """The office's title is given within a few words of the name.
-
-    Example: ("Rosemarie Harris", "leader", "Council leader Rosemarie Harris said") -> True;
-    ("Carl Cooper", "execut", "Carl Cooper, CEO of ...") -> True; "leadership" is not "leader".
-    """
-    tokens = [t.lower() for t in re.findall(r"[\w'’-]+", text)]
-    first = name.split()[0].lower()
-    at_name = [i for i, t in enumerate(tokens) if t == first]
-    at_title = [i for i, t in enumerate(tokens) if _is_title(terms.stem(t), title)]
-    return any(abs(i - j) <= window for i in at_name for j in at_title)
-
-
-def _is_title(stem_: str, title: str) -> bool:
-    """Example: ("chairwoman", "chair"), ("ceo", "execut") -> True; ("leadership", "leader") -> False."""
-    if stem_ == title or _TITLE_ABBREVIATIONS.get(stem_) == title:
-        return True
-    return stem_.startswith(title) and stem_[len(title) :] in _COMPOUND_ENDS
-
-
-def _is_duration(phrase: str) -> bool:
-    """Example: "six months" -> True; "October 2018" -> False."""
-    return entities.find(DURATION, phrase) == [phrase]
-
-
-def _is_vague(phrase: str) -> bool:
-    """Too vague for "on what date": a duration or a bare year. Example: "six months", "2017" -> True."""
-    return _is_duration(phrase) or re.fullmatch(r"(?:19|20)\d{2}", phrase) is not None
 
 
 def _is_heading(text: str) -> bool:

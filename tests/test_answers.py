@@ -247,9 +247,9 @@ def test_a_possessive_name_is_not_an_answer_to_who(assistant: Assistant) -> None
 def test_a_date_on_the_wrong_side_of_the_time_asked_about_does_not_answer(
     phrase: str, question: str, excluded: bool
 ) -> None:
-    from assistant.answering import _outside_asked_time
+    from assistant.dates import outside_asked_time
 
-    assert _outside_asked_time(phrase, question) is excluded
+    assert outside_asked_time(phrase, question) is excluded
 
 
 def test_relative_dates_are_dates() -> None:
@@ -302,9 +302,9 @@ def test_which_council_asks_for_a_council_by_name() -> None:
     ("phrase", "vague"), [("six months", True), ("2017", True), ("17th October 2017", False)]
 )
 def test_on_what_date_needs_more_than_a_duration_or_a_year(phrase: str, vague: bool) -> None:
-    from assistant.answering import _is_vague
+    from assistant.dates import is_vague
 
-    assert _is_vague(phrase) is vague
+    assert is_vague(phrase) is vague
 
 
 def test_a_close_paraphrase_needs_less_word_overlap(assistant: Assistant) -> None:
@@ -352,7 +352,7 @@ def test_a_document_without_a_date_line_is_not_given_a_date_from_its_text(assist
 
 
 @pytest.mark.parametrize(
-    ("name", "title", "text", "titled"),
+    ("name", "title", "text", "given"),
     [
         ("Rosemarie Harris", "leader", "Council leader Rosemarie Harris said it faced a long road.", True),
         ("Carl Cooper", "execut", "Carl Cooper, CEO of the association, said", True),
@@ -367,11 +367,11 @@ def test_a_document_without_a_date_line_is_not_given_a_date_from_its_text(assist
     ],
 )
 def test_an_office_holder_is_named_beside_the_office_title(
-    name: str, title: str, text: str, titled: bool
+    name: str, title: str, text: str, given: bool
 ) -> None:
-    from assistant.answering import _titled
+    from assistant.offices import titled
 
-    assert _titled(name, title, text) is titled
+    assert titled(name, title, text) is given
 
 
 def test_the_holder_of_an_office_is_a_person_named_with_it(assistant: Assistant) -> None:
