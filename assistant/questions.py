@@ -22,7 +22,7 @@ PROPER_NAME, MONEY = "proper name", "money"  # stricter forms: "what is the name
 # ending in the kind ("Local Democracy Reporting Service") answers it best, unless the kind is so
 # general that a name ending in it is a coincidence ("... of Voluntary Organisations").
 _TITLED_KINDS = (
-    r"charity|company|party|newspaper|paper|website|site|agency|association|union|regulator"
+    r"charity|company|party|agency|association|union|regulator"
     r"|inspectorate|service|committee|board|council|authority"
 )
 _NAMED_KINDS = rf"councillor|person|officer|inspector|body|organi[sz]ation|group|{_TITLED_KINDS}"

@@ -419,3 +419,9 @@ def test_a_clear_winner_needs_less_support_than_one_of_many_alike(assistant: Ass
     weak = Scored((0,), (item,), coverage=0.16, similarity=0.5, answer_phrases=(), score=0.33)
     assert answerer._supported(weak, question, lead=answerer.policy.clear_lead)
     assert not answerer._supported(weak, question, lead=answerer.policy.clear_lead / 2)
+
+
+def test_which_website_is_not_answered_with_a_person(assistant: Assistant) -> None:
+    """A story rarely names the site it runs on; the name of someone in it is no answer."""
+    answer = assistant.ask("Which news website published the story about the independent assurance report?")
+    assert "Walker" not in answer.short_answer, answer.text
