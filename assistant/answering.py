@@ -131,15 +131,14 @@ class Answerer:
         frame = questions.publication_frame(question)
         if frame and not self._asks_about_unknown_year(question):
             dated = self._dateline(question, frame, query_vector)
-            if dated is not None and dated[0] is None:  # the document asked about carries no date
-                nearest = [self.library.passages[row] for row in ranked_rows[:max_citations]]
-                return Choice(False, nearest, "", ranked_rows)
-            if dated is not None and dated[0] is not None:
-                return Choice(True, [dated[0]], dated[1], ranked_rows)
+            if dated is not None:
+                line, date = dated
+                if line is None:  # the document asked about carries no date of its own
+                    return self._refusal(ranked_rows, max_citations)
+                return Choice(True, [line], date, ranked_rows)
         best = None if self._asks_about_unknown_year(question) else self._best(question, ranked)
         if best is None or not self._supported(best, question, _lead(best, ranked)):
-            nearest = [self.library.passages[row] for row in ranked_rows[:max_citations]]
-            return Choice(False, nearest, "", ranked_rows)
+            return self._refusal(ranked_rows, max_citations)
         # "Rose from 154 before the pandemic to over 400": the latest figure is the last one given.
         latest = question.expects == NUMBER and _ASKS_LATEST.search(question.query) is not None
         phrase = best.answer_phrases[-1 if latest else 0] if best.answer_phrases else ""
@@ -152,6 +151,11 @@ class Answerer:
         if question.expects in (NAME, PROPER_NAME) and short and " " not in short:
             short, sentences = self._with_full_name(short, sentences, max_citations)
         return Choice(True, sentences, short, ranked_rows)
+
+    def _refusal(self, ranked_rows: list[int], max_citations: int) -> Choice:
+        """ "The reports do not say", with the nearest sentences for the reader to check."""
+        nearest = [self.library.passages[row] for row in ranked_rows[:max_citations]]
+        return Choice(False, nearest, "", ranked_rows)
 
     def _dateline(
         self, question: Question, frame: frozenset[str], query_vector: np.ndarray

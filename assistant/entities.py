@@ -45,8 +45,8 @@ _NAME = re.compile(
     rf"\b(?:(?:Mr|Mrs|Ms|Dr|Cllr|Councillor|Professor|Sir)\.?\s+)?{_NAME_WORD}"
     rf"(?:\s+(?:of\s+|for\s+|and\s+)?{_NAME_WORD})+"
 )
-# A name in brackets: "Cllr Amanda Jenner (Conservative)", "Care Inspectorate Wales (CIW)".
-_BRACKETED_NAME = re.compile(rf"\(({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}})\)")
+# A one-word name in brackets: "Cllr Amanda Jenner (Conservative)", "Care Inspectorate Wales (CIW)".
+_BRACKETED_NAME = re.compile(rf"\(({_NAME_WORD})\)")
 _ORGANISATION_WORDS = frozenset(
     "Council County Service Services Inspectorate Wales Welsh Association Board Committee Government"
     " Authority Department Team Trust Organisations Organisation Partnership Agency Society Union Party"
@@ -99,7 +99,7 @@ def find(kind: str, text: str) -> list[str]:
             for m in _NAME.finditer(text)
             if m.start() > 0 or " " in m.group(0)
         ]
-        found += [(m.start(1), m.group(1)) for m in _BRACKETED_NAME.finditer(text) if " " not in m.group(1)]
+        found += [(m.start(1), m.group(1)) for m in _BRACKETED_NAME.finditer(text)]
         return [name for _, name in sorted(found)]
     if kind == DATE:
         return [m.group(0) for m in _PATTERNS[DATE].finditer(text)] + find(DURATION, text)

@@ -73,6 +73,7 @@ _OFFICES = (
 _OFFICE = re.compile(  # case matters: "Director of Education", not "director to turn ... around"
     rf"(?:\b([A-Z][\w'’]*)\s+)?\b((?i:{_OFFICES}))\b((?:\s+(?:of|for)(?:\s+(?:the|and|[A-Z][\w'’]*))+)*)"
 )
+_OFFICE_WORD = re.compile(rf"\b(?:{_OFFICES})\b", re.IGNORECASE)
 # "Who is the ...", "Who was appointed ...", "What is the name of ...": asking who someone is, not
 # what someone did ("Who did the council leader say ...?").
 _ASKS_HOLDER = re.compile(
@@ -105,19 +106,19 @@ class Question:
         return terms.stem(match.group(1).lower()) if match else ""
 
     @functools.cached_property
-    def office(self) -> frozenset[str]:
-        """See `office_stems`; worked out once per question."""
-        return office_stems(self)
+    def _office_parts(self) -> tuple[str, frozenset[str]]:
+        return office_parts(self)
 
-    @functools.cached_property
+    @property
+    def office(self) -> frozenset[str]:
+        """The stems of the office whose holder is asked for (see `office_parts`)."""
+        return self._office_parts[1]
+
+    @property
     def office_title(self) -> str:
-        """The office's title word as a stem ("leader" of "leader of Powys County Council"), which a
-        name's context must hold; empty when the question asks for no office holder."""
-        verb = _HOLDS_BY_VERB.match(self.query) if self.expects == NAME else None
-        if verb is not None:
-            return terms.stem(_OFFICE_OF_VERB[verb.group(1).lower()])
-        match = _office_match(self)
-        return terms.stem(match.group(2).lower()) if match else ""
+        """The office's title word as a stem ("leader" of "leader of Powys County Council"), which
+        must be given with a name for it; empty when the question asks for no office holder."""
+        return self._office_parts[0]
 
 
 def expected_answer(question: str) -> str | None:
@@ -167,34 +168,32 @@ def publication_frame(question: Question) -> frozenset[str]:
     return frozenset(terms.content_stems(f"date {match.group(0)}"))
 
 
-def office_stems(question: Question) -> frozenset[str]:
-    """For "who holds this office?", the office's stems: "What is the name of the council's Chief
-    Executive?" -> {"chief", "execut"}; "Who is the Director of Education?" -> {"director", "educ"}.
-    Empty for other questions. A name found beside a different office does not answer it."""
+def office_parts(question: Question) -> tuple[str, frozenset[str]]:
+    """For "who holds this office?", the office's title stem and all its stems: "What is the name of
+    the council's Chief Executive?" -> ("execut", {"chief", "execut"}); "Who is the Director of
+    Education?" -> ("director", {"director", "educ"}); "Who chaired the meeting?" -> ("chair",
+    {"chair"}). ("", empty) for other questions. A name found beside a different office does not
+    answer it."""
     verb = _HOLDS_BY_VERB.match(question.query) if question.expects == NAME else None
     if verb is not None:
-        return frozenset({terms.stem(_OFFICE_OF_VERB[verb.group(1).lower()])})
-    match = _office_match(question)
+        title = terms.stem(_OFFICE_OF_VERB[verb.group(1).lower()])
+        return title, frozenset({title})
+    if question.expects not in (NAME, PROPER_NAME) or not _ASKS_HOLDER.match(question.query):
+        return "", frozenset()
+    match = _OFFICE.search(question.query)
     if match is None:
-        return frozenset()
+        return "", frozenset()
     before, office, after = match.groups()
     words = [office]
     if before and before[0].isupper() and not before.endswith(("'s", "’s")) and before.lower() not in _ASKING:
         words.insert(0, before)
     words += [w for w in after.split() if w.lower() not in ("of", "for", "the", "and")]
-    return frozenset(terms.content_stems(" ".join(words)))
-
-
-def _office_match(question: Question) -> re.Match[str] | None:
-    """Where a "who holds this office?" question names the office."""
-    if question.expects not in (NAME, PROPER_NAME) or not _ASKS_HOLDER.match(question.query):
-        return None
-    return _OFFICE.search(question.query)
+    return terms.stem(office.lower()), frozenset(terms.content_stems(" ".join(words)))
 
 
 def names_office(phrase: str) -> bool:
     """Example: "Cabinet Member for Children's Services" -> True; "Rosemarie Harris" -> False."""
-    return re.search(rf"\b(?:{_OFFICES})\b", phrase, re.IGNORECASE) is not None
+    return _OFFICE_WORD.search(phrase) is not None
 
 
 def refers_to_person(question: str) -> bool:
