@@ -8,14 +8,13 @@ document texts kept here, which are exactly the texts ingest split, so a quote t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from chromadb.api import ClientAPI
 
 from ingest import schema
 from ingest.documents import Document, Passage
-from ingest.store import documents_collection, passages_collection
+from ingest.store import documents_collection, passages_collection, read_all
 
 
 @dataclass(frozen=True)
@@ -69,22 +68,23 @@ class Library:
 
     @classmethod
     def _load(cls, client: ClientAPI) -> Library:
-        doc_records = documents_collection(client).get(include=["documents", "metadatas"])
+        doc_records = read_all(documents_collection(client), ("documents", "metadatas"))
         documents: dict[str, Document] = {}
         live: dict[str, frozenset[str] | None] = {}
         fingerprints: dict[str, str] = {}
         for doc_id, text, meta in zip(
-            doc_records["ids"], doc_records["documents"] or [], doc_records["metadatas"] or [], strict=False
+            doc_records.ids, doc_records.documents, doc_records.metadatas, strict=True
         ):
-            documents[doc_id] = schema.document_from_record(doc_id, text or "", dict(meta))
-            live[doc_id] = schema.live_passage_ids(dict(meta))
+            documents[doc_id] = schema.document_from_record(doc_id, text, meta)
+            live[doc_id] = schema.live_passage_ids(meta)
             fingerprints[doc_id] = str(meta.get("fingerprint", ""))
-        records = passages_collection(client).get(include=["documents", "metadatas", "embeddings"])
+        records = read_all(passages_collection(client), ("documents", "metadatas", "embeddings"))
         passages: list[IndexedPassage] = []
-        for pid, text, meta in zip(
-            records["ids"], records["documents"] or [], records["metadatas"] or [], strict=False
+        kept_vectors: list[np.ndarray] = []
+        for pid, text, meta, vector in zip(
+            records.ids, records.documents, records.metadatas, records.embeddings, strict=True
         ):
-            passage = schema.passage_from_record(text or "", dict(meta))
+            passage = schema.passage_from_record(text, meta)
             document = documents.get(passage.document_id)
             listed = live.get(passage.document_id)
             if listed is None:  # a record from before records listed their passages
@@ -95,21 +95,21 @@ class Library:
             if document is None or document.text[passage.start : passage.end] != passage.text:
                 continue  # never offer a passage a citation could not be verified against
             passages.append(IndexedPassage(pid, passage, int(meta.get("position", 0))))
-        vectors = _vectors(records["embeddings"], records["ids"], {p.id for p in passages})
+            kept_vectors.append(vector)
+        vectors = np.vstack(kept_vectors) if kept_vectors else np.zeros((0, 0), np.float32)
         expected = sum(len(ids) for ids in live.values() if ids is not None)
         found = sum(1 for p in passages if live.get(p.passage.document_id) is not None)
-        signature = _signature(doc_records["ids"], fingerprints)
+        signature = _signature(doc_records.ids, fingerprints)
         return cls(documents, passages, vectors, signature=signature, complete=found == expected)
 
     @staticmethod
     def current_signature(client: ClientAPI) -> tuple[tuple[str, str], ...]:
         """What the index's documents are now (ids and fingerprints): one small read."""
-        records = documents_collection(client).get(include=["metadatas"])
+        records = read_all(documents_collection(client), ("metadatas",))
         fingerprints = {
-            i: str(m.get("fingerprint", ""))
-            for i, m in zip(records["ids"], records["metadatas"] or [], strict=False)
+            i: str(m.get("fingerprint", "")) for i, m in zip(records.ids, records.metadatas, strict=True)
         }
-        return _signature(records["ids"], fingerprints)
+        return _signature(records.ids, fingerprints)
 
     def neighbours(self, passage_id: str, before: int = 1, after: int = 1) -> list[IndexedPassage]:
         """The passages around `passage_id` in its document, in reading order, itself included."""
@@ -135,15 +135,6 @@ class Library:
             and 0 <= start < end <= len(document.text)
             and document.text[start:end] == quote
         )
-
-
-def _vectors(embeddings: Any, ids: list[str], kept: set[str]) -> np.ndarray:
-    rows = [
-        vector
-        for pid, vector in zip(ids, embeddings if embeddings is not None else [], strict=False)
-        if pid in kept
-    ]
-    return np.asarray(rows, dtype=np.float32) if rows else np.zeros((0, 0), np.float32)
 
 
 def _signature(ids: list[str], fingerprints: dict[str, str]) -> tuple[tuple[str, str], ...]:

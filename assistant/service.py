@@ -26,7 +26,7 @@ from assistant.library import Library
 from assistant.retrieval import Hit, HybridRetriever
 from assistant.settings import Settings
 from ingest.embedder import Embedder, load_embedder
-from ingest.store import open_client, passages_collection
+from ingest.store import open_client, passages_collection, reopen_client
 
 NOT_COVERED = "The reports do not appear to cover this."
 
@@ -106,10 +106,15 @@ class Assistant:
             self._checked_at = time.monotonic()
             if Library.current_signature(self._client) == self._version.library.signature:
                 return False
-            library = Library.from_index(self._client)
+            # Another process may have written the index: read it through a fresh view of the store.
+            client = reopen_client(
+                self.settings.index_dir, self.settings.chroma_host, self.settings.chroma_port
+            )
+            library = Library.from_index(client)
             if not library.complete:
                 return False
-            retriever = _retriever(self.settings, library, self._client)
+            retriever = _retriever(self.settings, library, client)
+            self._client = client
             # One assignment: a question sees the old version or the new one, never a mix.
             self._version = _Version(self.settings, library, retriever, self.embedder, self._embed_query)
         return True

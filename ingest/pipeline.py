@@ -40,7 +40,7 @@ from ingest.furniture import content_blocks
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_text
 from ingest.manifest import MANIFEST_NAME, derive_meta, read_manifest
 from ingest.splitter import split_passages
-from ingest.store import documents_collection, passages_collection
+from ingest.store import documents_collection, passages_collection, read_all
 
 # Called as hook(stage, document name) at the points where a kill is most telling:
 # "embed" (a batch of the document is embedded, nothing of it written yet), "write" (its
@@ -357,25 +357,24 @@ def _write_document(
         documents=[prepared.document.text],
     )
     _stage(stage_hook, "clean", name)
-    old = passages_store.get(where={"document_id": name}, include=[])["ids"]
+    old = read_all(passages_store, (), where={"document_id": name}).ids
     _delete(passages_store, sorted(set(old) - set(ids)), batch_size)
 
 
 def _sweep(passages_store: Collection, documents_store: Collection, present: set[str]) -> list[str]:
     """Delete files that are gone, and passages no document record lists; return the files removed."""
-    records = documents_store.get(include=["metadatas"])
+    records = read_all(documents_store, ("metadatas",))
     live: dict[str, frozenset[str] | None] = {
-        id_: schema.live_passage_ids(dict(meta))
-        for id_, meta in zip(records["ids"], records["metadatas"] or [], strict=False)
+        id_: schema.live_passage_ids(meta) for id_, meta in zip(records.ids, records.metadatas, strict=True)
     }
-    passages = passages_store.get(include=["metadatas"])
+    passages = read_all(passages_store, ("metadatas",))
     by_document: dict[str, list[str]] = {}
-    for pid, meta in zip(passages["ids"], passages["metadatas"] or [], strict=False):
+    for pid, meta in zip(passages.ids, passages.metadatas, strict=True):
         by_document.setdefault(str(meta["document_id"]), []).append(pid)
 
     removed = sorted(name for name in set(live) | set(by_document) if name not in present)
     for name in removed:
-        passages_store.delete(where={"document_id": name})
+        _delete(passages_store, by_document.get(name, []), 2048)
         documents_store.delete(ids=[name])
     stale: list[str] = []
     for name, pids in by_document.items():
@@ -405,8 +404,8 @@ def _progress_bar(total: int, enabled: bool) -> Any:
 
 
 def _indexed_fingerprints(documents_store: Collection) -> dict[str, str]:
-    records = documents_store.get(include=["metadatas"])
-    metadatas: Sequence[Any] = records["metadatas"] or []
+    records = read_all(documents_store, ("metadatas",))
     return {
-        id_: str(meta.get("fingerprint", "")) for id_, meta in zip(records["ids"], metadatas, strict=False)
+        id_: str(meta.get("fingerprint", ""))
+        for id_, meta in zip(records.ids, records.metadatas, strict=True)
     }

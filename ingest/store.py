@@ -6,12 +6,17 @@ reaches for the network or Chroma's default ONNX model: vectors always come from
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import chromadb
+import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
+from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.config import Settings as ChromaSettings
 
 from ingest import schema
@@ -24,6 +29,79 @@ def open_client(index_dir: Path, host: str | None = None, port: int = 8000) -> C
         return chromadb.HttpClient(host=host, port=port, settings=chroma_settings)
     index_dir.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(index_dir), settings=chroma_settings)
+
+
+def reopen_client(index_dir: Path, host: str | None = None, port: int = 8000) -> ClientAPI:
+    """A client that sees what other processes have written to the store since this one opened it.
+
+    Chroma keeps one system per embedded store per process, and that system's vector index stays as
+    it was read: after another process's ingest, reading the new passages through it fails ("Error
+    finding id") and searches miss them. A new system reads the store afresh. The old one is left
+    to whoever still holds a client of it (a question still being answered on the previous
+    version) and is freed with the last of them. A Chroma server needs none of this.
+    """
+    if host:
+        return open_client(index_dir, host, port)
+    with _REOPEN_LOCK:
+        SharedSystemClient._identifier_to_system.pop(str(index_dir), None)
+        return open_client(index_dir)
+
+
+_REOPEN_LOCK = threading.Lock()
+# SQLite binds at most 32,766 variables in one statement and Chroma binds one per record it
+# returns with metadata, so every read of the store goes page by page.
+READ_PAGE = 5000
+
+
+@dataclass
+class Records:
+    """What a paged read returned: ids with the fields asked for, in the store's order."""
+
+    ids: list[str] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)
+    metadatas: list[dict[str, Any]] = field(default_factory=list)
+    embeddings: list[np.ndarray] = field(default_factory=list)
+
+
+def read_all(
+    collection: Collection,
+    include: Sequence[str] = ("metadatas",),
+    where: dict[str, Any] | None = None,
+    page: int = READ_PAGE,
+) -> Records:
+    """Every record of `collection` (matching `where`), read `page` records at a time.
+
+    A write between two pages can shift records from one page to the next: an id read twice is
+    kept once, and a record missed is what the readers' consistency checks are for.
+    """
+    records = Records()
+    seen: set[str] = set()
+    offset = 0
+    while True:
+        got = collection.get(
+            where=where,  # type: ignore[arg-type]
+            limit=page,
+            offset=offset,
+            include=list(include),  # type: ignore[arg-type]
+        )
+        ids = got["ids"]
+        documents = got.get("documents") or []
+        metadatas = got.get("metadatas") or []
+        embeddings = got.get("embeddings")
+        for i, id_ in enumerate(ids):
+            if id_ in seen:
+                continue
+            seen.add(id_)
+            records.ids.append(id_)
+            if "documents" in include:
+                records.documents.append(documents[i] or "")
+            if "metadatas" in include:
+                records.metadatas.append(dict(metadatas[i] or {}))
+            if "embeddings" in include and embeddings is not None:
+                records.embeddings.append(np.asarray(embeddings[i], dtype=np.float32))
+        if len(ids) < page:
+            return records
+        offset += page
 
 
 def passages_collection(client: ClientAPI) -> Collection:

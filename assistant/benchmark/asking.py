@@ -103,12 +103,12 @@ def measure_recall(index: Path, query_vectors: np.ndarray, k: int = 10) -> dict[
     Ties count: a Chroma hit whose exact similarity equals the k-th exact one is correct,
     since duplicate passages (the same reST line in many files) have identical vectors.
     """
-    from ingest.store import open_client, passages_collection
+    from ingest.store import open_client, passages_collection, read_all
 
     collection = passages_collection(open_client(index))
-    records = collection.get(include=["embeddings"])
-    ids = list(records["ids"])
-    matrix = np.asarray(records["embeddings"], dtype=np.float32)
+    records = read_all(collection, ("embeddings",))
+    ids = records.ids
+    matrix = np.vstack(records.embeddings) if ids else np.zeros((0, 384), np.float32)
     row_of = {id_: row for row, id_ in enumerate(ids)}
     k = min(k, len(ids))
     started = time.perf_counter()
@@ -132,12 +132,12 @@ def measure_recall(index: Path, query_vectors: np.ndarray, k: int = 10) -> dict[
 
 def recall_queries(index: Path, embedder: Any, questions: Sequence[str], random_passages: int) -> np.ndarray:
     """Questions embedded, plus the stored vectors of some passages picked with a fixed seed."""
-    from ingest.store import open_client, passages_collection
+    from ingest.store import open_client, passages_collection, read_all
 
     vectors = [embedder.embed(list(questions))] if questions else []
     if random_passages:
-        records = passages_collection(open_client(index)).get(include=["embeddings"])
-        stored = np.asarray(records["embeddings"], dtype=np.float32)
+        records = read_all(passages_collection(open_client(index)), ("embeddings",))
+        stored = np.vstack(records.embeddings) if records.ids else np.zeros((0, 384), np.float32)
         rows = random.Random(20250807).sample(range(len(stored)), min(random_passages, len(stored)))
         vectors.append(stored[sorted(rows)])
     return np.concatenate(vectors) if vectors else np.zeros((0, 384), dtype=np.float32)

@@ -1,0 +1,69 @@
+"""An index past 32,767 passages keeps working: ingest, re-ingest, sweep, load and answer.
+
+SQLite binds at most 32,766 variables in one statement, and an unpaged read of every passage's
+metadata needs one per passage; these tests would fail on any such read of the store.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.library import Library
+from assistant.service import create_assistant
+from assistant.settings import Settings
+from ingest.embedder import Embedder
+from ingest.store import open_client, passages_collection
+from tests.conftest import ingest_folder
+
+FILES = 40
+SENTENCES_PER_FILE = 1_050  # 42,000 passages in all
+DISTRICTS = ["Brecon", "Newtown", "Welshpool", "Llandrindod", "Machynlleth", "Crickhowell", "Knighton"]
+
+
+def _write_corpus(corpus: Path) -> None:
+    corpus.mkdir()
+    for f in range(FILES):
+        lines = [
+            f"Ledger {f}, entry {i}: the {DISTRICTS[(f + i) % len(DISTRICTS)]} panel met on day "
+            f"{i % 28 + 1} and approved grant {f * SENTENCES_PER_FILE + i} for the village hall."
+            for i in range(SENTENCES_PER_FILE)
+        ]
+        (corpus / f"ledger_{f:02d}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_an_index_of_42000_passages_ingests_reingests_loads_and_answers(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    _write_corpus(corpus)
+
+    first = ingest_folder(corpus, index, embedder)
+    assert first.passages == FILES * SENTENCES_PER_FILE > 32_767
+    assert len(first.embedded_files) == FILES
+
+    again = ingest_folder(corpus, index, embedder)
+    assert again.unchanged_files == FILES and again.embedded_files == []
+
+    edited = corpus / "ledger_07.txt"
+    edited.write_text(
+        edited.read_text(encoding="utf-8").replace("approved grant 7350 ", "refused grant 7350 "),
+        encoding="utf-8",
+    )
+    (corpus / "ledger_39.txt").unlink()
+    changed = ingest_folder(corpus, index, embedder)
+    assert changed.embedded_files == ["ledger_07.txt"]
+    assert changed.removed_files == ["ledger_39.txt"]
+    assert changed.passages == (FILES - 1) * SENTENCES_PER_FILE
+    assert passages_collection(open_client(index)).count() == changed.passages
+
+    library = Library.from_index(open_client(index))
+    assert library.complete and len(library.passages) == changed.passages
+    assert library.vectors.shape == (changed.passages, 384)
+
+    assistant = create_assistant(Settings(corpus_dir=corpus, index_dir=index, data_dir=tmp_path / "data"))
+    answer = assistant.ask("Which grant was refused?")
+    assert answer.citations and answer.citations[0].source == "ledger_07.txt"
+    assert "refused grant 7350" in answer.citations[0].quote
