@@ -9,7 +9,7 @@ export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install chromium ingest run test test-browser evals evals-all bench load lint clean
+.PHONY: install chromium ingest run test test-browser evals evals-all fit bench load lint clean
 
 install: $(STAMP)  ## Create .venv and install everything (idempotent).
 
@@ -42,11 +42,11 @@ evals: install  ## Run the question set and write reports/ (Markdown, HTML, char
 	$(BIN)/assistant ingest --quiet || [ $$? -eq 3 ]
 	$(BIN)/assistant evals --report reports
 
-evals-all: evals  ## Also run the held-out and blind sets (hybrid only), each with its own reports.
-	for set in holdout blind blind2 blind3; do \
-		echo "== $$set"; \
-		$(BIN)/assistant evals --mode hybrid --no-gate --dataset evals/$$set.jsonl --report reports/$$set || exit 1; \
-	done
+evals-all: evals  ## Then every train and test set of every collection (hybrid), one table, gated.
+	$(BIN)/assistant evals --all
+
+fit: install  ## Fit the answer model on the train question sets; writes assistant/answering/model.json.
+	$(BIN)/assistant fit
 
 bench: install  ## Ingest throughput, re-ingest, ask latency, HNSW recall, cold start; writes bench.json.
 	$(BIN)/assistant bench --json bench.json

@@ -48,7 +48,8 @@ class Answer:
     answered: bool
     citations: list[Citation] = field(default_factory=list)
     passages: list[RetrievedPassage] = field(default_factory=list)
-    short_answer: str = ""
+    short_answer: str = ""  # the lead ("Steve Walker", "Yes"), or "" when the answer has none
+    confidence: float = 0.0  # the model's probability that the cited sentence answers the question
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -56,7 +57,8 @@ class Answer:
             "query": self.query,
             "answer": self.text,
             "answered": self.answered,
-            "short_answer": self.short_answer,
+            "short_answer": self.short_answer or None,
+            "confidence": self.confidence,
             "citations": [asdict(c) for c in self.citations],
             "passages": [asdict(p) for p in self.passages],
         }

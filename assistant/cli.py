@@ -295,8 +295,16 @@ def users_remove(name: str, path: Path | None) -> None:
 @click.option(
     "--no-gate",
     is_flag=True,
-    help="Report only: the thresholds are set for evals/questions.jsonl, not for other question sets.",
+    help="Report only: do not fail when a metric leaves its bounds in evals/thresholds.json.",
 )
+@click.option(
+    "--all",
+    "every_set",
+    is_flag=True,
+    help="Every train and test set of every collection under evals/ (hybrid only), each collection "
+    "ingested into its own index first. Test sets show metrics only, never their questions.",
+)
+@click.option("--split", type=click.Choice(["train", "test"]), help="With --all: only these sets.")
 @click.option(
     "--compare",
     "previous_path",
@@ -310,12 +318,19 @@ def evals(
     report_dir: Path | None,
     modes: tuple[str, ...],
     no_gate: bool,
+    every_set: bool,
+    split: str | None,
     previous_path: Path | None,
 ) -> None:
     """Run the question set through the chat's code path; exit 1 when a metric misses its threshold."""
     from dataclasses import asdict
 
+    if every_set:
+        _evals_all(split, as_json)
+        return
+
     from assistant.service import create_assistant
+    from evals.collections import set_label
     from evals.compare import PreviousRunError, compare, load_previous
     from evals.dataset import DEFAULT_DATASET, load_dataset
     from evals.report import changes_text, failing_rows, metrics_table, text_table, write_reports
@@ -330,11 +345,12 @@ def evals(
         previous = load_previous(previous_path) if previous_path else None
     except PreviousRunError as error:
         raise click.ClickException(str(error)) from error
-    questions = load_dataset(dataset or DEFAULT_DATASET)
+    path = dataset or DEFAULT_DATASET
+    questions = load_dataset(path)
     ordered = tuple(m for m in MODES if m in modes) if modes else MODES
     results = run_all(create_assistant(settings), questions, ordered)
-    thresholds = load_thresholds()
-    gated = results[0].mode == "hybrid" and not no_gate
+    thresholds = load_thresholds(set_label(path)) or {}
+    gated = results[0].mode == "hybrid" and not no_gate and bool(thresholds)
     failures = gate(results[0].metrics, thresholds) if gated else []
     current = to_json(results, failures)
     changes = compare(previous, current) if previous else None
@@ -382,6 +398,92 @@ def feedback(export_path: Path) -> None:
         with open(export_path, "w", newline="", encoding="utf-8") as out:
             count = export_csv(settings.data_dir, out)
     click.echo(f"exported {count} feedback rows", err=True)
+
+
+def _evals_all(split: str | None, as_json: bool) -> None:
+    """`assistant evals --all`: every set of every collection, a summary table (or JSON)."""
+    from assistant.service import load_readers
+    from evals.report import text_table
+    from evals.runner import gate, load_thresholds
+    from evals.suite import kind_rows, run_suite, summary_rows
+
+    readers = load_readers(_settings())
+    results = run_suite(lambda collection: _collection_assistant(collection, readers), split)
+    failures = [
+        f"{r.question_set.label}: {failure}"
+        for r in results
+        for failure in gate(r.result.metrics, load_thresholds(r.question_set.label) or {})
+    ]
+    if as_json:
+        shown = [r.to_json(with_questions=r.question_set.split == "train") for r in results]
+        click.echo(
+            json.dumps({"sets": shown, "gate": {"passed": not failures, "failures": failures}}, indent=2)
+        )
+    else:
+        click.echo(text_table(summary_rows(results), width=40))
+        click.echo("\nAnswer / lead accuracy by kind of question (answerable questions):")
+        click.echo(text_table(kind_rows(results), width=40))
+        click.echo("\nGate: " + ("passed" if not failures else "FAILED\n  " + "\n  ".join(failures)))
+    sys.exit(1 if failures else 0)
+
+
+def _collection_assistant(collection: Any, readers: Any) -> Any:
+    """An assistant over `collection` (an `evals.collections.Collection`), its index brought up to
+    date, answering with `readers` (shared between collections: one encoder, one pipeline)."""
+    from assistant.service import create_assistant, settings_embedder
+    from ingest.embedder import encoder_name
+    from ingest.pipeline import ingest_corpus
+
+    base = _settings(corpus_dir=collection.corpus, index_dir=collection.index)
+    settings = base.model_copy(
+        update={"answering": base.answering.model_copy(update={"called": collection.called})}
+    )
+    summary = ingest_corpus(
+        settings.corpus_dir,
+        _open_index(settings),
+        lambda: settings_embedder(settings),
+        max_file_bytes=settings.max_file_bytes,
+        progress=False,
+        encoder=encoder_name(settings.encoder),
+    )
+    click.echo(f"{collection.name}: {summary.line()}", err=True)
+    return create_assistant(settings, readers)
+
+
+@cli.command()
+@click.option("--no-cv", is_flag=True, help="Skip the cross-validated figures (much quicker).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON at the end.")
+def fit(no_cv: bool, as_json: bool) -> None:
+    """Fit the answer model on the train question sets and write it (`make fit`).
+
+    Reads only evals/*/train/*.jsonl; each collection is ingested into its own index first.
+    Prints the regularisation and thresholds chosen and, unless --no-cv, every training set's
+    figures with each question answered by a model fitted without it.
+    """
+    from assistant.answering.features import (
+        ANSWERABILITY_FEATURES,
+        CONFIDENCE_FEATURES,
+        SENTENCE_FEATURES,
+        SPAN_FEATURES,
+    )
+    from assistant.answering.model import AnswerModel
+    from assistant.service import load_readers
+    from evals.fit import fit as fit_model
+
+    settings = _settings()
+    untrained = AnswerModel.untrained(
+        SPAN_FEATURES, SENTENCE_FEATURES, CONFIDENCE_FEATURES, ANSWERABILITY_FEATURES
+    )
+    readers = load_readers(settings, model=untrained)
+    result = fit_model(
+        readers,
+        _collection_assistant,
+        settings.answering.model_path,
+        lambda line: click.echo(line, err=True),
+        cross_validate=not no_cv,
+    )
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
 
 
 def _require_index(settings: Settings) -> None:

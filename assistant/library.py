@@ -8,6 +8,7 @@ document texts kept here, which are exactly the texts ingest split, so a quote t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from chromadb.api import ClientAPI
@@ -110,6 +111,22 @@ class Library:
             i: str(m.get("fingerprint", "")) for i, m in zip(records.ids, records.metadatas, strict=True)
         }
         return _signature(records.ids, fingerprints)
+
+    @cached_property
+    def window_vectors(self) -> np.ndarray:
+        """Each passage's vector averaged with its neighbours' and normalised: what the sentence
+        says in its context ("He added that ..." is about whoever the sentence before names)."""
+        if not len(self.passages):
+            return self.vectors
+        windows = np.array(self.vectors, copy=True)
+        for rows in self._by_document.values():
+            block = self.vectors[rows]
+            summed = block.copy()
+            summed[1:] += block[:-1]
+            summed[:-1] += block[1:]
+            windows[rows] = summed
+        norms = np.linalg.norm(windows, axis=1, keepdims=True)
+        return windows / np.where(norms == 0, 1.0, norms)
 
     def neighbours(self, passage_id: str, before: int = 1, after: int = 1) -> list[IndexedPassage]:
         """The passages around `passage_id` in its document, in reading order, itself included."""

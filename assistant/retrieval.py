@@ -1,9 +1,10 @@
-"""Hybrid retrieval: BM25 and dense search, fused by reciprocal rank.
+"""Hybrid retrieval: BM25, dense search and dense search in context, fused by reciprocal rank.
 
 BM25 (LlamaIndex's bm25s retriever) finds the passages that share the question's words;
 the dense search (Chroma's HNSW over MiniLM vectors) finds those that say the same thing in
-other words. Reciprocal-rank fusion needs no score calibration between the two, so neither
-retriever's scale can drown the other.
+other words; the context search compares the question with each sentence averaged with its
+neighbours, which finds a sentence whose subject is named just before it. Reciprocal-rank fusion
+needs no score calibration between them, so no retriever's scale can drown the others.
 
 Does not choose answer sentences: see `answering`.
 """
@@ -22,6 +23,8 @@ from llama_index.retrievers.bm25 import BM25Retriever
 
 from assistant.library import Library
 
+_TIE_MARGIN = 10
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -32,6 +35,7 @@ class Hit:
     bm25_rank: int | None
     dense_rank: int | None
     dense_similarity: float
+    window_rank: int | None = None
 
 
 class HybridRetriever:
@@ -61,7 +65,10 @@ class HybridRetriever:
         """
         nodes = [TextNode(id_=p.id, text=p.passage.text) for p in library.passages]
         logging.getLogger("llama_index.retrievers.bm25.base").setLevel(logging.ERROR)
-        return BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=min(candidates, len(nodes)))
+        # A few more than fusion uses, so that equal scores at the cut are all seen and ordered.
+        return BM25Retriever.from_defaults(
+            nodes=nodes, similarity_top_k=min(candidates + _TIE_MARGIN, len(nodes))
+        )
 
     def retrieve(
         self,
@@ -76,16 +83,24 @@ class HybridRetriever:
             return []
         bm25_ranks = self._bm25_ranks(query, allowed_documents) if mode != "dense" else {}
         dense_ranks = self._dense_ranks(query_vector, allowed_documents) if mode != "bm25" else {}
+        window_ranks = self._window_ranks(query_vector, allowed_documents) if mode == "hybrid" else {}
         similarities = self.library.vectors @ query_vector
         fused: dict[int, float] = {}
-        for ranks in (bm25_ranks, dense_ranks):
+        for ranks in (bm25_ranks, dense_ranks, window_ranks):
             for row, rank in ranks.items():
                 fused[row] = fused.get(row, 0.0) + 1.0 / (self.rrf_k + rank)
         hits = [
-            Hit(row, score, bm25_ranks.get(row), dense_ranks.get(row), float(similarities[row]))
+            Hit(
+                row,
+                score,
+                bm25_ranks.get(row),
+                dense_ranks.get(row),
+                float(similarities[row]),
+                window_ranks.get(row),
+            )
             for row, score in fused.items()
         ]
-        hits.sort(key=lambda hit: (-hit.score, -hit.dense_similarity))
+        hits.sort(key=lambda hit: (-round(hit.score, 12), -round(hit.dense_similarity, 6), hit.row))
         return hits
 
     def _bm25_ranks(self, query: str, allowed: AbstractSet[str] | None) -> dict[int, int]:
@@ -99,11 +114,16 @@ class HybridRetriever:
             passages = self.library.passages
             retriever.corpus_weight_mask = [int(p.passage.document_id in allowed) for p in passages]
         results = retriever.retrieve(QueryBundle(query_str=query))
+        scored = [
+            (round(float(node.score), 9), self.library.row_of[node.node.node_id])
+            for node in results
+            if node.score is not None and node.score > 0
+        ]
+        # Equal scores (the same line in several places) in passage order: bm25s sums a query's
+        # terms in an order that varies between processes, which reorders ties at random.
+        scored.sort(key=lambda item: (-item[0], item[1]))
         ranks: dict[int, int] = {}
-        for node in results:
-            if node.score is None or node.score <= 0:
-                continue
-            row = self.library.row_of[node.node.node_id]
+        for _, row in scored:
             if allowed is not None and self.library.passages[row].passage.document_id not in allowed:
                 continue
             ranks[row] = len(ranks) + 1
@@ -111,19 +131,33 @@ class HybridRetriever:
                 break
         return ranks
 
+    def _window_ranks(self, query_vector: np.ndarray, allowed: AbstractSet[str] | None) -> dict[int, int]:
+        scores = self.library.window_vectors @ query_vector
+        if allowed is not None:
+            mask = np.asarray([p.passage.document_id in allowed for p in self.library.passages])
+            scores = np.where(mask, scores, -np.inf)
+        count = min(self.candidates, int(np.isfinite(scores).sum()))
+        if count <= 0:
+            return {}
+        top = np.argpartition(-scores, count - 1)[:count]
+        ordered = top[np.argsort(-scores[top], kind="stable")]
+        return {int(row): rank for rank, row in enumerate(ordered, start=1)}
+
     def _dense_ranks(self, query_vector: np.ndarray, allowed: AbstractSet[str] | None) -> dict[int, int]:
         where = {"document_id": {"$in": sorted(allowed)}} if allowed is not None else None
         if allowed is not None and not allowed:
             return {}
         result = self.collection.query(
             query_embeddings=[query_vector.tolist()],
-            n_results=min(self.candidates, len(self.library.passages)),
+            n_results=min(self.candidates + _TIE_MARGIN, len(self.library.passages)),
             where=where,  # type: ignore[arg-type]
-            include=[],
+            include=["distances"],
         )
-        ranks: dict[int, int] = {}
-        for passage_id in result["ids"][0]:
-            row = self.library.row_of.get(passage_id)
-            if row is not None:
-                ranks[row] = len(ranks) + 1
-        return ranks
+        distances = (result.get("distances") or [[]])[0]
+        found = [
+            (round(float(distance), 6), row)
+            for passage_id, distance in zip(result["ids"][0], distances, strict=True)
+            if (row := self.library.row_of.get(passage_id)) is not None
+        ]
+        found.sort()  # equal vectors (the same line twice) in passage order, whatever HNSW visited first
+        return {row: rank for rank, (_, row) in enumerate(found[: self.candidates], start=1)}

@@ -1,12 +1,14 @@
 """The `Assistant`: one object that answers questions, shared by the CLI, the chat and the evals.
 
-`create_assistant(settings)` opens the index, loads the model once and builds the retrievers;
-`ask` runs rewrite → retrieve → choose sentences → cite → verify and returns an `Answer`.
+`create_assistant(settings)` opens the index, loads the encoder, the English pipeline and the
+fitted answer model once and builds the retrievers; `ask` runs read → rewrite a follow-up →
+retrieve → answer → cite → verify and returns an `Answer`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import threading
 import time
@@ -17,9 +19,20 @@ from functools import lru_cache
 import numpy as np
 from chromadb.api import ClientAPI
 
-from assistant import entities, questions, terms
+from assistant import terms
 from assistant.answer_cache import AnswerCache
-from assistant.answering import Answerer, AnswerPolicy, Choice
+from assistant.answering.answerer import Answerer, AnswerSettings, Examination
+from assistant.answering.compose import Choice
+from assistant.answering.features import (
+    ANSWERABILITY_FEATURES,
+    CONFIDENCE_FEATURES,
+    SENTENCE_FEATURES,
+    SPAN_FEATURES,
+)
+from assistant.answering.followup import Turn, is_follow_up, rewrite
+from assistant.answering.language import Language
+from assistant.answering.model import AnswerModel, Thresholds, load_model
+from assistant.answering.reading import Reading, read_question, strip_markup
 from assistant.answers import Answer, RetrievedPassage
 from assistant.citations import cite
 from assistant.library import Library
@@ -28,7 +41,7 @@ from assistant.settings import Settings
 from ingest.embedder import Embedder, load_embedder
 from ingest.store import open_client, passages_collection, reopen_client
 
-NOT_COVERED = "The reports do not appear to cover this."
+log = logging.getLogger(__name__)
 
 
 class InvalidQuestion(ValueError):
@@ -44,8 +57,22 @@ class Filters:
     date_to: str = ""
 
 
+@dataclass(frozen=True)
+class Readers:
+    """What every version of the index is read and answered with: loaded once per process."""
+
+    embedder: Embedder
+    embed_query: Callable[[str], np.ndarray]
+    language: Language
+    model: AnswerModel
+
+    def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors of short texts (a question's focus noun, candidate spans), each cached."""
+        return np.vstack([self.embed_query(text) for text in texts])
+
+
 class Assistant:
-    """Answers questions about the indexed reports with verified citations.
+    """Answers questions about the indexed documents with verified citations.
 
     What it read from the index is one `_Version`; `refresh` swaps in a new one, and a question
     (with the earlier questions a follow-up re-asks) is answered on the version it started with.
@@ -56,16 +83,19 @@ class Assistant:
         settings: Settings,
         library: Library,
         retriever: HybridRetriever,
-        embedder: Embedder,
+        readers: Readers,
         client: ClientAPI | None = None,
     ) -> None:
         self.settings = settings
-        self.embedder = embedder
+        self.readers = readers
         self._client = client  # the index, for `refresh`; None: never reloads
         self._refresh_lock = threading.Lock()
         self._checked_at = -math.inf  # time.monotonic() of the last look at the index
-        self._embed_query = lru_cache(maxsize=1024)(embedder.embed_query)
-        self._version = _Version(settings, library, retriever, embedder, self._embed_query)
+        self._version = _Version(settings, library, retriever, readers)
+
+    @property
+    def embedder(self) -> Embedder:
+        return self.readers.embedder
 
     @property
     def library(self) -> Library:
@@ -104,19 +134,25 @@ class Assistant:
             return False
         with self._refresh_lock:
             self._checked_at = time.monotonic()
-            if Library.current_signature(self._client) == self._version.library.signature:
+            try:
+                if Library.current_signature(self._client) == self._version.library.signature:
+                    return False
+                # Another process may have written the index: read it through a fresh view of the store.
+                client = reopen_client(
+                    self.settings.index_dir, self.settings.chroma_host, self.settings.chroma_port
+                )
+                library = Library.from_index(client)
+                if not library.complete:
+                    return False
+                retriever = _retriever(self.settings, library, client)
+            except Exception as error:  # noqa: BLE001 - a store caught mid-write: keep answering, look again
+                # An ingest in another process can have committed records whose vectors it has not
+                # flushed yet; the version in hand is still whole, so questions go on with it.
+                log.warning("the index changed but cannot be read yet (%s); trying again shortly", error)
                 return False
-            # Another process may have written the index: read it through a fresh view of the store.
-            client = reopen_client(
-                self.settings.index_dir, self.settings.chroma_host, self.settings.chroma_port
-            )
-            library = Library.from_index(client)
-            if not library.complete:
-                return False
-            retriever = _retriever(self.settings, library, client)
             self._client = client
             # One assignment: a question sees the old version or the new one, never a mix.
-            self._version = _Version(self.settings, library, retriever, self.embedder, self._embed_query)
+            self._version = _Version(self.settings, library, retriever, self.readers)
         return True
 
     def ask(
@@ -129,32 +165,40 @@ class Assistant:
         """Answer `question`, using `history` (earlier questions, oldest first) for follow-ups."""
         return self._version.ask(question, history, filters, mode)
 
+    def examine(self, question: str, history: Sequence[str] = ()) -> Examination:
+        """The candidates and features the answer model would score for `question` (for `make fit`)."""
+        return self._version.examine(question, history)
+
 
 class _Version:
     """What was read from one version of the index, and how questions are answered on it."""
 
     def __init__(
-        self,
-        settings: Settings,
-        library: Library,
-        retriever: HybridRetriever,
-        embedder: Embedder,
-        embed_query: Callable[[str], np.ndarray],
+        self, settings: Settings, library: Library, retriever: HybridRetriever, readers: Readers
     ) -> None:
         self.settings = settings
         self.library = library
         self.retriever = retriever
-        self.vocabulary = terms.Vocabulary((p.passage.text for p in library.passages), embedder.known_words())
-        self.answerer = Answerer(library, self.vocabulary, AnswerPolicy())
+        self.readers = readers
+        self.vocabulary = terms.Vocabulary(
+            (p.passage.text for p in library.passages), readers.embedder.known_words()
+        )
+        self.answerer = Answerer(
+            library,
+            self.vocabulary,
+            readers.language,
+            readers.embed_texts,
+            readers.model,
+            _answer_settings(settings, readers.model),
+        )
         self.answers = AnswerCache(settings.answer_cache_size)
-        self._embed_query = embed_query
 
     def ask(self, question: str, history: Sequence[str], filters: Filters | None, mode: str | None) -> Answer:
         question = _validated(question, self.settings.max_question_chars)
         history = [h for h in (h.strip() for h in history) if h][-4:]
         # History changes an answer only for a follow-up; leaving it out otherwise lets the
         # same question asked in different conversations share one cached answer.
-        key = (question, tuple(history) if questions.is_follow_up(question) else (), filters, mode)
+        key = (question, tuple(history) if is_follow_up(question) else (), filters, mode)
         cached = self.answers.get(key)
         if cached is not None:
             return cached
@@ -162,53 +206,45 @@ class _Version:
         self.answers.put(key, answer)
         return answer
 
+    def examine(self, question: str, history: Sequence[str]) -> Examination:
+        question = _validated(question, self.settings.max_question_chars)
+        reading, hits, query_vector = self._read_and_retrieve(question, list(history), None, None)
+        return self.answerer.examine(reading, hits, query_vector)
+
     def _answer(self, question: str, history: list[str], filters: Filters | None, mode: str | None) -> Answer:
-        previous = self._previous_answer(question, history, filters, mode)
-        answered = previous is not None and previous.answered
-        resolved = questions.resolve(
-            question,
-            self.vocabulary,
-            history,
-            self._previous_name(question, history, previous, filters, mode),
-            tuple((c.source, c.start) for c in previous.citations) if previous and answered else (),
-        )
-        allowed = self._allowed_documents(filters)
-        query_vector = self._embed_query(resolved.query)
-        hits = self.retriever.retrieve(resolved.query, query_vector, allowed, mode)
-        choice = self.answerer.choose(resolved, hits, query_vector, self.settings.max_citations)
-        return self._compose(question, resolved.query, choice, hits, query_vector)
+        reading, hits, query_vector = self._read_and_retrieve(question, history, filters, mode)
+        choice = self.answerer.choose(reading, hits, query_vector)
+        return self._compose(reading, choice, hits, query_vector, filters)
 
-    def _previous_answer(
+    def _read_and_retrieve(
         self, question: str, history: list[str], filters: Filters | None, mode: str | None
-    ) -> Answer | None:
-        """How the last earlier question was answered: its name stands in for "he"/"she" in a
-        follow-up, and its quotes are what the follow-up should go beyond."""
-        if not history or not questions.is_follow_up(question):
-            return None
-        return self.ask(history[-1], history[:-1], filters, mode)
+    ) -> tuple[Reading, list[Hit], np.ndarray]:
+        """Read the question once (a follow-up made self-contained), then retrieve for it."""
+        fixed = terms.correct_spelling(strip_markup(question), self.vocabulary)
+        turns = self._turns(history, filters, mode) if history and is_follow_up(fixed) else []
+        query, context, stand_ins = rewrite(fixed, turns, self.readers.language)
+        cited = tuple((t.source, t.start) for t in turns[-1:] if t.source)
+        reading = read_question(question, query, self.readers.language, context, cited, stand_ins)
+        query_vector = self.readers.embed_query(query)
+        hits = self.retriever.retrieve(query, query_vector, self._allowed_documents(filters), mode)
+        return reading, hits, query_vector
 
-    def _previous_name(
-        self,
-        question: str,
-        history: list[str],
-        previous: Answer | None,
-        filters: Filters | None,
-        mode: str | None,
-    ) -> str:
-        """Whom "he" or "she" means: the name the latest earlier question that had one was answered with.
-
-        Example: ["Who led the council?", "Did it accept the report?"] + "What did she say?"
-        -> the leader's name, found by going back past the yes/no question.
-        """
-        if previous is None or not questions.refers_to_person(question):
-            return ""
-        if _names_person(previous):
-            return previous.short_answer
-        for depth in range(2, min(len(history), 3) + 1):
+    def _turns(self, history: list[str], filters: Filters | None, mode: str | None) -> list[_AnsweredTurn]:
+        """The last two earlier questions with how they were answered (each answered once, then cached)."""
+        turns = []
+        for depth in range(min(len(history), 2), 0, -1):
             earlier = self.ask(history[-depth], history[:-depth], filters, mode)
-            if _names_person(earlier):
-                return earlier.short_answer
-        return ""
+            first = earlier.citations[0] if earlier.answered and earlier.citations else None
+            turns.append(
+                _AnsweredTurn(
+                    question=earlier.query,
+                    short_answer=earlier.short_answer if earlier.answered else "",
+                    quote=first.quote if first else "",
+                    source=first.source if first else "",
+                    start=first.start if first else -1,
+                )
+            )
+        return turns
 
     def _allowed_documents(self, filters: Filters | None) -> set[str] | None:
         if filters is None or not (filters.documents or filters.date_from or filters.date_to):
@@ -217,24 +253,47 @@ class _Version:
         return {d for d in allowed if _in_range(self.library, d, filters.date_from, filters.date_to)}
 
     def _compose(
-        self, question: str, query: str, choice: Choice, hits: list[Hit], query_vector: np.ndarray
+        self,
+        reading: Reading,
+        choice: Choice,
+        hits: list[Hit],
+        query_vector: np.ndarray,
+        filters: Filters | None,
     ) -> Answer:
         citations = cite(self.library, choice.sentences)
         passages = self._passages(choice, hits, query_vector)
+        called = self.settings.answering.called
+        markers = ", ".join(f"[{c.n}]" for c in citations)
+        confidence = round(choice.confidence, 3)
         if not choice.answered:
-            text = NOT_COVERED
+            text = f"{_capitalised(called)} do not appear to cover this."
+            if filters is not None and self._allowed_documents(filters) is not None:
+                text = (
+                    "Nothing in the documents the filters allow covers this; "
+                    f"without the filters, {called} may."
+                )
             if citations:
-                markers = ", ".join(f"[{c.n}]" for c in citations)
-                text += f" The nearest passages are {markers}."
-            return Answer(question, query, text, False, citations, passages)
-        body = " ".join(f"{_display(c.quote)} [{c.n}]" for c in citations)
-        text = f"{choice.short_answer}. {body}" if choice.short_answer else body
-        return Answer(question, query, text, True, citations, passages, choice.short_answer)
+                text += (
+                    f" The nearest passages are {markers}."
+                    if choice.nearest_are_close
+                    else f" The nearest passages, {markers}, are not about this question."
+                )
+            return Answer(reading.original, reading.query, text, False, citations, passages, "", confidence)
+        quotes = [f"{_display(c.quote)} [{c.n}]" for c in citations]
+        if choice.shape == "two":
+            text = f"{_capitalised(called)} may answer this in two places: " + " ".join(quotes)
+        elif choice.short_answer:
+            text = f"{choice.short_answer}. " + " ".join(quotes)
+        else:
+            text = " ".join(quotes)
+        return Answer(
+            reading.original, reading.query, text, True, citations, passages, choice.short_answer, confidence
+        )
 
     def _passages(self, choice: Choice, hits: list[Hit], query_vector: np.ndarray) -> list[RetrievedPassage]:
-        """The cited sentences first, even one found beyond the hits (a document's date line, the
-        sentence giving a full name), then the other hits in the answerer's order: it reads the
-        sentences more closely than fusion does. A sentence that was not a hit has no ranks."""
+        """The cited sentences first, then the other candidates in the model's order (it reads the
+        sentences more closely than fusion does), then the remaining hits. A sentence that was not
+        a hit has no ranks."""
         by_row = {hit.row: hit for hit in hits}
         cited = [self.library.row_of[item.id] for item in choice.sentences]
         rows = dict.fromkeys([*cited, *choice.ranked_rows, *(hit.row for hit in hits)])
@@ -261,6 +320,14 @@ class _Version:
             dense_rank=hit.dense_rank,
             dense_similarity=round(hit.dense_similarity, 4),
         )
+
+
+@dataclass(frozen=True)
+class _AnsweredTurn(Turn):
+    """An earlier turn with where its first quote came from (a follow-up should go beyond it)."""
+
+    source: str = ""
+    start: int = -1
 
 
 def _validated(question: str, max_chars: int) -> str:
@@ -303,12 +370,29 @@ def date_span(date: str) -> tuple[str, str]:
     return date, date
 
 
-def create_assistant(settings: Settings) -> Assistant:
-    """Open the index named by `settings` and build an `Assistant` over it."""
+def create_assistant(settings: Settings, readers: Readers | None = None) -> Assistant:
+    """Open the index named by `settings` and build an `Assistant` over it.
+
+    `readers` lets several assistants (one per collection, in the evals) share one encoder,
+    English pipeline and answer model.
+    """
     client = open_client(settings.index_dir, settings.chroma_host, settings.chroma_port)
     library = Library.from_index(client)
+    readers = readers or load_readers(settings)
+    return Assistant(settings, library, _retriever(settings, library, client), readers, client=client)
+
+
+def load_readers(settings: Settings, model: AnswerModel | None = None) -> Readers:
+    """The encoder, the English pipeline and the answer model (from the settings' file unless given)."""
     embedder = settings_embedder(settings, settings.query_threads)
-    return Assistant(settings, library, _retriever(settings, library, client), embedder, client=client)
+    model = model or load_model(settings.answering.model_path)
+    model.check(SPAN_FEATURES, SENTENCE_FEATURES, CONFIDENCE_FEATURES, ANSWERABILITY_FEATURES)
+    return Readers(
+        embedder=embedder,
+        embed_query=lru_cache(maxsize=8192)(embedder.embed_query),
+        language=Language(settings.answering.parse_cache_size),
+        model=model,
+    )
 
 
 def settings_embedder(settings: Settings, threads: int = 0) -> Embedder:
@@ -318,12 +402,29 @@ def settings_embedder(settings: Settings, threads: int = 0) -> Embedder:
     )
 
 
+def _answer_settings(settings: Settings, model: AnswerModel) -> AnswerSettings:
+    """The settings' answering knobs; thresholds left unset take the fitted values."""
+    chosen = settings.answering
+    fitted = model.thresholds
+    return AnswerSettings(
+        candidates=chosen.candidates,
+        neighbours_of=chosen.neighbours_of,
+        max_citations=settings.max_citations,
+        near=chosen.near,
+        thresholds=Thresholds(
+            answer=fitted.answer if chosen.answer_threshold is None else chosen.answer_threshold,
+            lead=fitted.lead if chosen.lead_threshold is None else chosen.lead_threshold,
+            span=fitted.span if chosen.span_threshold is None else chosen.span_threshold,
+            second=fitted.second if chosen.second_threshold is None else chosen.second_threshold,
+        ),
+    )
+
+
 def _retriever(settings: Settings, library: Library, client: ClientAPI) -> HybridRetriever:
     return HybridRetriever(
         library, passages_collection(client), settings.candidates, settings.rrf_k, settings.retrieval_mode
     )
 
 
-def _names_person(answer: Answer) -> bool:
-    """The answer's short answer is someone "he" or "she" can refer to, not a body or a place."""
-    return answer.answered and bool(answer.short_answer) and not entities.is_organisation(answer.short_answer)
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]

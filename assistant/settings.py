@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ingest.embedder import DEFAULT_CACHE_DIR, DEFAULT_ENCODER, ENCODERS
@@ -17,10 +17,56 @@ from ingest.embedder import DEFAULT_CACHE_DIR, DEFAULT_ENCODER, ENCODERS
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+class AnsweringSettings(BaseModel):
+    """How answers are chosen; `ASSISTANT_ANSWERING__<FIELD>` in the environment."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model_path: Path = Field(
+        PROJECT_ROOT / "assistant" / "answering" / "model.json",
+        description="The fitted answer model (`make fit` writes it).",
+    )
+    called: str = Field(
+        "the reports",
+        description='What answers call the documents: "The reports do not appear to cover this."',
+    )
+    candidates: int = Field(24, ge=1, description="Best fused sentences the model reads closely.")
+    neighbours_of: int = Field(
+        5, ge=0, description="The sentences before and after each of this many best hits are candidates too."
+    )
+    near: float = Field(
+        0.15,
+        ge=0,
+        le=1,
+        description="A refusal cites the nearest sentences only when the model rates them at least this.",
+    )
+    answer_threshold: float | None = Field(
+        None, ge=0, le=1, description="Confidence below which the answer is refused; unset: the fitted value."
+    )
+    lead_threshold: float | None = Field(
+        None, ge=0, le=1, description="Confidence from which a short lead may go first; unset: fitted."
+    )
+    span_threshold: float | None = Field(
+        None, ge=0, le=1, description="Rating a span needs to be that lead; unset: fitted."
+    )
+    second_threshold: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Below the lead threshold, a second sentence rated within this of the best is shown "
+        "too; unset: fitted.",
+    )
+    parse_cache_size: int = Field(20_000, ge=1, description="Parsed sentences kept in memory.")
+
+
 class Settings(BaseSettings):
     """Deployment knobs and retrieval/answering parameters, each documented by its field."""
 
-    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="forbid")
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="forbid", env_nested_delimiter="__")
+
+    answering: AnsweringSettings = Field(
+        default_factory=AnsweringSettings, description="How answers are chosen."
+    )
 
     corpus_dir: Path = Field(PROJECT_ROOT / "corpus", description="Folder of source documents.")
     index_dir: Path = Field(PROJECT_ROOT / "index", description="Embedded ChromaDB store.")

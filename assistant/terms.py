@@ -101,7 +101,7 @@ class Vocabulary:
         self.aliases = abbreviations(texts_seen)
         self.frequency = frequency
         self._surface_by_initial: dict[str, list[str]] = {}
-        for word in surface:
+        for word in sorted(surface):  # a fixed order: ties in `correct` resolve the same every run
             self._surface_by_initial.setdefault(word[0], []).append(word)
 
     def with_aliases(self, stems: set[str]) -> set[str]:
@@ -145,3 +145,19 @@ class Vocabulary:
             if ratio > best_ratio:
                 best, best_ratio = candidate, ratio
         return best if best_ratio >= 0.8 else word
+
+
+def correct_spelling(text: str, vocabulary: Vocabulary) -> str:
+    """Replace words the corpus does not know by their nearest corpus word, keeping capitals.
+
+    Example: "Who wrote the reprot?" -> "Who wrote the report?".
+    """
+
+    def fix(match: re.Match[str]) -> str:
+        word = match.group(0)
+        corrected = vocabulary.correct(word.lower())
+        if corrected == word.lower():
+            return word
+        return corrected.capitalize() if word[0].isupper() else corrected
+
+    return re.sub(r"[A-Za-z]{4,}", fix, text)

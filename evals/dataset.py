@@ -9,7 +9,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DEFAULT_DATASET = Path(__file__).resolve().parent / "questions.jsonl"
+DEFAULT_DATASET = Path(__file__).resolve().parent / "powys" / "train" / "questions.jsonl"
+KINDS = ("who", "when", "how-many", "what-why", "yes-no", "follow-up")
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,8 @@ class EvalQuestion:
     sources: tuple[str, ...]
     answerable: bool
     history: tuple[str, ...] = field(default=())
+    kind: str = ""  # who / when / how-many / what-why / yes-no / follow-up; worked out when not given
+    paraphrase: bool = False  # worded to share few words with the sentence that answers it
 
 
 class DatasetError(ValueError):
@@ -44,6 +47,8 @@ def load_dataset(path: Path = DEFAULT_DATASET) -> list[EvalQuestion]:
                 sources=tuple(str(s) for s in raw.get("sources", [])),
                 answerable=bool(raw.get("answerable", True)),
                 history=tuple(str(h) for h in raw.get("history", []) or []),
+                kind=str(raw.get("kind", "") or ""),
+                paraphrase=bool(raw.get("paraphrase", False)),
             )
         except (ValueError, KeyError, TypeError) as error:
             raise DatasetError(f"{path}:{number}: {error}") from None
@@ -51,6 +56,8 @@ def load_dataset(path: Path = DEFAULT_DATASET) -> list[EvalQuestion]:
             raise DatasetError(f"{path}:{number}: duplicate id {item.id!r}")
         if item.answerable and not item.answers:
             raise DatasetError(f"{path}:{number}: answerable question without answers")
+        if item.kind and item.kind not in KINDS:
+            raise DatasetError(f"{path}:{number}: kind {item.kind!r} is not one of {', '.join(KINDS)}")
         seen.add(item.id)
         items.append(item)
     return items

@@ -30,6 +30,45 @@ def contains_answer(text: str, answers: tuple[str, ...]) -> bool:
     return any(normalise(a) in folded for a in answers)
 
 
+def is_yes_no_answer(answer: str) -> bool:
+    """An accepted answer of a yes/no question: "Yes" or "No"."""
+    return normalise(answer) in ("yes", "no")
+
+
+def lead_of(answer: dict[str, Any]) -> str:
+    """What the reader sees first: the short answer, else the answer's first sentence (up to its
+    first citation marker). Example: "Steve Walker. The report ... [1]" -> "Steve Walker"."""
+    short = str(answer.get("short_answer") or "")
+    if short:
+        return short
+    return _MARKER.split(str(answer.get("answer", "")), maxsplit=1)[0]
+
+
+def says_yes_or_no(text: str, answers: tuple[str, ...]) -> bool:
+    """For a yes/no question: the text opens with the accepted "Yes" or "No"."""
+    words = normalise(text).split()
+    first = words[0].strip(".,:;!") if words else ""
+    return first in {normalise(a) for a in answers}
+
+
+def question_kind(item: EvalQuestion) -> str:
+    """The question's kind as its file gives it, else worked out from its opening words."""
+    if item.kind:
+        return item.kind
+    if item.history:
+        return "follow-up"
+    if all(is_yes_no_answer(a) for a in item.answers) and item.answers:
+        return "yes-no"
+    words = normalise(item.question).split()
+    if "who" in words[:3] or "whom" in words[:3]:
+        return "who"
+    if "when" in words[:3]:
+        return "when"
+    if " ".join(words[:2]) in ("how many", "how much"):
+        return "how-many"
+    return "what-why"
+
+
 def answer_words(text: str) -> int:
     return len(_MARKER.sub(" ", text).split())
 
@@ -42,6 +81,7 @@ class Outcome:
     answer: dict[str, Any]
     latency_ms: float
     correct: bool = False
+    lead_correct: bool = False  # the short answer, or the first sentence when there is none
     refused_correctly: bool = False
     supported: bool = False
     valid_citations: int = 0
@@ -65,9 +105,18 @@ def score(item: EvalQuestion, answer: dict[str, Any], latency_ms: float, texts: 
         if c["source"] in item.sources:
             outcome.on_source_citations += 1
     if item.answerable:
-        outcome.correct = bool(answer["answered"]) and contains_answer(answer["answer"], item.answers)
-        outcome.supported = outcome.correct and any(
-            contains_answer(c["quote"], item.answers) for c in citations
+        answered = bool(answer["answered"])
+        yes_no = all(is_yes_no_answer(a) for a in item.answers)
+        if yes_no:
+            outcome.correct = outcome.lead_correct = answered and says_yes_or_no(
+                answer["answer"], item.answers
+            )
+        else:
+            outcome.correct = answered and contains_answer(answer["answer"], item.answers)
+            outcome.lead_correct = answered and contains_answer(lead_of(answer), item.answers)
+        # A quote cannot contain "Yes": a right yes/no answer counts as supported by its quote.
+        outcome.supported = outcome.correct and (
+            yes_no or any(contains_answer(c["quote"], item.answers) for c in citations)
         )
         for rank, passage in enumerate(answer.get("passages", []), start=1):
             if contains_answer(passage["text"], item.answers):
@@ -93,6 +142,7 @@ def summarise(outcomes: list[Outcome]) -> dict[str, float]:
     answerable_citations = sum(o.citations for o in answerable)
     metrics: dict[str, float] = {
         "answer_accuracy": _ratio(len(correct), len(answerable)),
+        "lead_accuracy": _ratio(sum(o.lead_correct for o in answerable), len(answerable)),
         "refusal_accuracy": _ratio(sum(o.refused_correctly for o in unanswerable), len(unanswerable)),
         "false_refusals": _ratio(sum(not o.answer["answered"] for o in answerable), len(answerable)),
         "citation_validity": _ratio(sum(o.valid_citations for o in outcomes), all_citations, empty=1.0),
@@ -112,6 +162,22 @@ def summarise(outcomes: list[Outcome]) -> dict[str, float]:
     metrics["latency_p50_ms"] = round(_percentile(latencies, 50), 1)
     metrics["latency_p95_ms"] = round(_percentile(latencies, 95), 1)
     return metrics
+
+
+def by_kind(outcomes: list[Outcome]) -> dict[str, dict[str, float]]:
+    """Answer and lead accuracy of the answerable questions of each kind (who, when, ...)."""
+    kinds: dict[str, list[Outcome]] = {}
+    for o in outcomes:
+        if o.item.answerable:
+            kinds.setdefault(question_kind(o.item), []).append(o)
+    return {
+        kind: {
+            "questions": float(len(group)),
+            "answer_accuracy": _ratio(sum(o.correct for o in group), len(group)),
+            "lead_accuracy": _ratio(sum(o.lead_correct for o in group), len(group)),
+        }
+        for kind, group in sorted(kinds.items())
+    }
 
 
 def _ratio(part: float, whole: float, empty: float = 0.0) -> float:

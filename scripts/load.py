@@ -5,7 +5,7 @@
 
 `--serve` starts `assistant serve` on 127.0.0.1 (a free port, the current ASSISTANT_* environment;
 the index must already exist) and stops it at the end. Each client is a thread that asks the
-questions of `evals/questions.jsonl` in turn until the time is up; a request's latency counts
+questions of `evals/powys/train/questions.jsonl` in turn until the time is up; a request's latency counts
 from its submission to its result. The report gives requests, errors (with the first few
 messages), throughput and latency percentiles, as a table or as JSON (`--json`).
 
@@ -44,7 +44,7 @@ from assistant.benchmark.runtime import OFFLINE_ENV
 from assistant.benchmark.serving import free_port, raise_if_exited, serve_command, stop_process
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_QUESTIONS = PROJECT_ROOT / "evals" / "questions.jsonl"
+DEFAULT_QUESTIONS = PROJECT_ROOT / "evals" / "powys" / "train" / "questions.jsonl"
 API_NAME = "ask"
 
 MAX_CLIENTS = 200

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.service import Assistant, create_assistant
-from assistant.settings import PROJECT_ROOT, Settings
+from assistant.service import Assistant, Readers, create_assistant, load_readers
+from assistant.settings import PROJECT_ROOT, AnsweringSettings, Settings
 from ingest.embedder import Embedder, load_embedder
 from ingest.pipeline import IngestSummary, ingest_corpus
 from ingest.store import open_client
@@ -51,8 +51,30 @@ def corpus_settings(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
 
 
 @pytest.fixture(scope="session")
-def assistant(corpus_settings: Settings) -> Assistant:
-    return create_assistant(corpus_settings)
+def readers(corpus_settings: Settings) -> Readers:
+    """The encoder, English pipeline and fitted answer model, loaded once for the session."""
+    return load_readers(corpus_settings)
+
+
+@pytest.fixture(scope="session")
+def assistant(corpus_settings: Settings, readers: Readers) -> Assistant:
+    return create_assistant(corpus_settings, readers)
+
+
+@pytest.fixture(scope="session")
+def pydocs_assistant(
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, readers: Readers
+) -> Assistant:
+    """The second collection (another field), ingested once for the session."""
+    from evals.collections import collections
+
+    [pydocs] = [c for c in collections() if c.name == "pydocs"]
+    index = tmp_path_factory.mktemp("pydocs") / "index"
+    ingest_folder(pydocs.corpus, index, embedder)
+    settings = Settings(
+        corpus_dir=pydocs.corpus, index_dir=index, answering=AnsweringSettings(called=pydocs.called)
+    )
+    return create_assistant(settings, readers)
 
 
 @pytest.fixture

@@ -82,11 +82,9 @@ def test_ask_without_an_index_says_what_to_do(tmp_path: Path) -> None:
     assert "assistant ingest" in result.stderr
 
 
-def test_evals_no_gate_reports_without_failing_on_another_question_set(
-    corpus_settings: Settings, tmp_path: Path
-) -> None:
-    """The thresholds are for evals/questions.jsonl: another set fails them (exit 1) unless the gate
-    is switched off, when the figures are still printed."""
+def test_evals_gates_a_set_only_where_it_has_bounds(corpus_settings: Settings, tmp_path: Path) -> None:
+    """evals/thresholds.json bounds named question sets; another file is reported, never gated, and
+    --no-gate reports a gated set without failing."""
     dataset = tmp_path / "other.jsonl"
     row = {
         "id": "x1",
@@ -97,11 +95,9 @@ def test_evals_no_gate_reports_without_failing_on_another_question_set(
     }
     dataset.write_text(json.dumps(row) + "\n", encoding="utf-8")
     args = ("evals", "--mode", "hybrid", "--dataset", str(dataset))
-    gated = _run(*args, env_index=corpus_settings.index_dir)
-    assert gated.returncode == 1 and "Gate: FAILED" in gated.stdout, gated.stderr
-    report_only = _run(*args, "--no-gate", env_index=corpus_settings.index_dir)
-    assert report_only.returncode == 0, report_only.stderr
-    assert "answer_accuracy" in report_only.stdout and "Gate: not applied" in report_only.stdout
+    ungated = _run(*args, env_index=corpus_settings.index_dir)
+    assert ungated.returncode == 0, ungated.stderr
+    assert "answer_accuracy" in ungated.stdout and "Gate: not applied" in ungated.stdout
 
 
 def test_evals_with_a_report_folder_compares_with_the_run_before(

@@ -99,7 +99,7 @@ def served(tmp_path: Path) -> Any:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.5)
-        yield tmp_path, url
+        yield tmp_path, url, log
     finally:
         stop_process(process, 10)
         log.close()
@@ -107,7 +107,7 @@ def served(tmp_path: Path) -> Any:
 
 @pytest.mark.slow
 def test_a_served_chat_adopts_a_reingest_by_another_process_without_an_error(served: Any) -> None:
-    root, url = served
+    root, url, log = served
     old_texts = _texts(root / "index")
     answers: list[dict[str, Any]] = []
     errors: list[str] = []
@@ -163,7 +163,8 @@ def test_a_served_chat_adopts_a_reingest_by_another_process_without_an_error(ser
 
     new_texts = _texts(root / "index")
     assert old_texts[EDITED] != new_texts[EDITED] and ADDED in new_texts and ADDED not in old_texts
-    assert errors == []
+    log.seek(0)
+    assert errors == [], log.read().decode("utf-8", "replace")[-3000:]
     assert before > 0 and len(answers) > before
     mixed = [a for a in answers if not _consistent(a, old_texts) and not _consistent(a, new_texts)]
     assert mixed == []

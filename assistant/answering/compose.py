@@ -1,0 +1,152 @@
+"""Decide the shape of the answer from the model's confidence.
+
+- confident, with a span of the kind asked for rated highly: a short lead (a name, date, figure or
+  place taken from the cited sentence), then the sentence; "Yes"/"No" for a yes/no question whose
+  sentence says so;
+- less sure: the sentence alone, or the two best sentences when the second is rated close behind;
+- not sure enough: the refusal, with the nearest passages only when they come close.
+
+A sentence that introduces a list ("... including:") is cited with the lines that follow it.
+Does not build the answer's text: the service does, once the citations are numbered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.answering.model import Thresholds
+from assistant.answering.reading import Reading
+from assistant.answering.spans import Span
+from assistant.library import IndexedPassage, Library
+
+# The kinds a lead may be for each kind of question (a "which" question: any kind fitting its focus).
+LEAD_KINDS = {
+    "who": frozenset({"person", "organisation", "name"}),
+    "when": frozenset({"date"}),
+    "where": frozenset({"place", "organisation", "name"}),
+    "how-many": frozenset({"number", "money"}),
+    "how-much": frozenset({"number", "money", "date"}),
+}
+FOCUS_KINDS = 3  # a "which <noun>" lead may be of the kinds closest to the noun, this many
+SHAPES = ("lead", "yes-no", "sentence", "two", "refusal")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the answerer decided: the sentences to cite, the lead, and how sure it is."""
+
+    shape: str  # one of SHAPES
+    sentences: list[IndexedPassage]
+    short_answer: str
+    confidence: float
+    ranked_rows: list[int]  # candidate sentences, best first, for the passages list
+    nearest_are_close: bool = True  # for a refusal: whether the nearest passages are about the question
+
+    @property
+    def answered(self) -> bool:
+        return self.shape != "refusal"
+
+
+@dataclass(frozen=True)
+class LeadSpan:
+    """A sentence's best span of a kind the question asks for, with its rating and its share of
+    the ratings of all the sentence's spans (how clearly it, rather than another, is the answer)."""
+
+    span: Span
+    rating: float
+    share: float
+
+
+def best_lead_span(
+    reading: Reading, spans: list[Span], ratings: np.ndarray, focus_fit: dict[str, float]
+) -> LeadSpan | None:
+    """The highest-rated span of a kind the question asks for (see `lead_kind_fits`)."""
+    best: LeadSpan | None = None
+    total = float(ratings.sum()) if len(ratings) else 0.0
+    for span, rating in zip(spans, ratings, strict=True):
+        if lead_kind_fits(reading, span, focus_fit) and (best is None or rating > best.rating):
+            best = LeadSpan(span, float(rating), float(rating) / total if total else 0.0)
+    return best
+
+
+@dataclass(frozen=True)
+class Scored:
+    """The model's view of one question's candidates."""
+
+    reading: Reading
+    rows: list[int]
+    probabilities: np.ndarray  # of each candidate sentence
+    best_spans: list[LeadSpan | None]  # each sentence's best span of a kind asked for
+    negated: list[bool]  # each sentence says "not" / "no"
+    confidence: float  # that the best sentence answers
+    answerable: float  # that the documents answer the question at all
+    focus_fit: dict[str, float]
+
+
+def compose(
+    scored: Scored, thresholds: Thresholds, library: Library, max_citations: int, near: float
+) -> Choice:
+    """The answer's shape, sentences and lead for `scored`."""
+    order = list(np.argsort(-scored.probabilities, kind="stable"))
+    ranked_rows = [scored.rows[i] for i in order]
+    if not order:
+        return Choice("refusal", [], "", 0.0, [], nearest_are_close=False)
+    confidence = scored.confidence
+    if scored.answerable < thresholds.answer:
+        close = [scored.rows[i] for i in order if scored.probabilities[i] >= near][:max_citations]
+        nearest = close or ranked_rows[:max_citations]
+        return Choice(
+            "refusal",
+            [library.passages[r] for r in nearest],
+            "",
+            confidence,
+            ranked_rows,
+            nearest_are_close=bool(close),
+        )
+    best = order[0]
+    sentences = _with_list(library, library.passages[scored.rows[best]], max_citations)
+    reading = scored.reading
+    if reading.qtype == "yes-no":
+        # The quote answers the way its verb does: "not"/"no" in it but not in the question is a no.
+        says_no = scored.negated[best] != reading.negated
+        return Choice("yes-no", sentences, "No" if says_no else "Yes", confidence, ranked_rows)
+    if confidence >= thresholds.lead:  # sure of the sentence: it alone, with a lead if one stands out
+        lead = scored.best_spans[best]
+        if lead is not None and lead.share >= thresholds.span:
+            return Choice("lead", sentences, lead.span.text, confidence, ranked_rows)
+        return Choice("sentence", sentences, "", confidence, ranked_rows)
+    if len(order) > 1 and len(sentences) == 1:
+        second = order[1]
+        if scored.probabilities[second] >= scored.probabilities[best] - thresholds.second and not _adjacent(
+            library, scored.rows[best], scored.rows[second]
+        ):
+            pair = [library.passages[scored.rows[best]], library.passages[scored.rows[second]]]
+            return Choice("two", pair, "", confidence, ranked_rows)
+    return Choice("sentence", sentences, "", confidence, ranked_rows)
+
+
+def lead_kind_fits(reading: Reading, span: Span, focus_fit: dict[str, float]) -> bool:
+    """A lead is never of another kind than the question asks for: the kinds its wh-word asks
+    for, or for "which <noun>" the kinds whose prototype is closest to that noun."""
+    if reading.qtype in LEAD_KINDS:
+        return span.kind in LEAD_KINDS[reading.qtype]
+    if reading.qtype == "which" and focus_fit:
+        closest = sorted(focus_fit, key=lambda kind: -focus_fit[kind])[:FOCUS_KINDS]
+        return span.kind in closest
+    return False
+
+
+def _with_list(library: Library, item: IndexedPassage, max_citations: int) -> list[IndexedPassage]:
+    """A sentence ending in a colon introduces what follows: cite the first lines of it too."""
+    if not item.passage.text.rstrip().endswith(":"):
+        return [item]
+    return library.neighbours(item.id, before=0, after=max_citations - 1)
+
+
+def _adjacent(library: Library, a: int, b: int) -> bool:
+    first, second = library.passages[a], library.passages[b]
+    return first.passage.document_id == second.passage.document_id and any(
+        n.id == second.id for n in library.neighbours(first.id)
+    )

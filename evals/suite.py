@@ -1,0 +1,110 @@
+"""Every question set of every collection, each through `Assistant.ask` on its own index.
+
+`make evals-all` runs this: each collection's corpus is ingested into its index (only what
+changed), then each of its train and test sets is scored with the hybrid retriever. Test sets
+are reported by their metrics only: their questions are never printed, so they stay unseen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.service import Assistant
+from evals.collections import Collection, QuestionSet, question_sets
+from evals.dataset import load_dataset
+from evals.metrics import by_kind
+from evals.runner import RunResult, run_all
+
+SUMMARY_METRICS = (
+    "answer_accuracy",
+    "lead_accuracy",
+    "refusal_accuracy",
+    "false_refusals",
+    "answer_words_mean",
+    "retrieval_recall_at_5",
+    "citation_validity",
+    "latency_p50_ms",
+)
+
+
+@dataclass
+class SetResult:
+    """One question set's hybrid run."""
+
+    question_set: QuestionSet
+    result: RunResult
+
+    @property
+    def kinds(self) -> dict[str, dict[str, float]]:
+        return by_kind(self.result.outcomes)
+
+    def to_json(self, with_questions: bool) -> dict[str, Any]:
+        shown: dict[str, Any] = {
+            "set": self.question_set.label,
+            "split": self.question_set.split,
+            "questions": len(self.result.outcomes),
+            "metrics": self.result.metrics,
+            "by_kind": self.kinds,
+        }
+        if with_questions:
+            shown["failing"] = [
+                {
+                    "id": o.item.id,
+                    "question": o.item.question,
+                    "answer": o.answer["answer"],
+                    "problems": o.problems,
+                }
+                for o in self.result.outcomes
+                if o.problems
+            ]
+        return shown
+
+
+def run_suite(open_assistant: Callable[[Collection], Assistant], split: str | None = None) -> list[SetResult]:
+    """Score every set (or those of `split`); `open_assistant` gives the assistant of a collection,
+    its index already brought up to date."""
+    results = []
+    assistants: dict[str, Assistant] = {}
+    for question_set in question_sets(split):
+        name = question_set.collection.name
+        if name not in assistants:
+            assistants[name] = open_assistant(question_set.collection)
+        [hybrid] = run_all(assistants[name], load_dataset(question_set.path), ("hybrid",))
+        results.append(SetResult(question_set, hybrid))
+    return results
+
+
+def summary_rows(results: list[SetResult]) -> list[list[str]]:
+    """One row per set: its size and the headline metrics."""
+    from evals.report import fmt
+
+    rows = [["set", "questions", *SUMMARY_METRICS]]
+    for r in results:
+        rows.append(
+            [
+                r.question_set.label,
+                str(len(r.result.outcomes)),
+                *[fmt(r.result.metrics[m]) for m in SUMMARY_METRICS],
+            ]
+        )
+    return rows
+
+
+def kind_rows(results: list[SetResult]) -> list[list[str]]:
+    """Answer / lead accuracy per question kind, one row per set."""
+    kinds = sorted({k for r in results for k in r.kinds})
+    rows = [["set", *kinds]]
+    for r in results:
+        cells = []
+        for kind in kinds:
+            figures = r.kinds.get(kind)
+            cells.append(
+                f"{figures['answer_accuracy']:.2f} / {figures['lead_accuracy']:.2f} "
+                f"(n={figures['questions']:.0f})"
+                if figures
+                else "-"
+            )
+        rows.append([r.question_set.label, *cells])
+    return rows
