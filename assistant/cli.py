@@ -405,7 +405,7 @@ def _evals_all(split: str | None, as_json: bool) -> None:
     from assistant.service import load_readers
     from evals.report import text_table
     from evals.runner import gate, load_thresholds
-    from evals.suite import kind_rows, run_suite, summary_rows
+    from evals.suite import cause_rows, kind_rows, run_suite, summary_rows
 
     readers = load_readers(_settings())
     results = run_suite(lambda collection: _collection_assistant(collection, readers), split)
@@ -423,6 +423,8 @@ def _evals_all(split: str | None, as_json: bool) -> None:
         click.echo(text_table(summary_rows(results), width=40))
         click.echo("\nAnswer / lead accuracy by kind of question (answerable questions):")
         click.echo(text_table(kind_rows(results), width=40))
+        click.echo("\nQuestions failed, by cause (counted from the answers; no question shown):")
+        click.echo(text_table(cause_rows(results), width=40))
         click.echo("\nGate: " + ("passed" if not failures else "FAILED\n  " + "\n  ".join(failures)))
     sys.exit(1 if failures else 0)
 

@@ -180,6 +180,34 @@ def by_kind(outcomes: list[Outcome]) -> dict[str, dict[str, float]]:
     }
 
 
+CAUSES = (
+    "refused (answerable)",
+    "answered (unanswerable)",
+    "not among the passages found",
+    "found, but another sentence chosen",
+    "right sentence, wrong lead",
+)
+
+
+def failure_causes(outcomes: list[Outcome]) -> dict[str, int]:
+    """How many questions failed for each cause, from the answers alone (no question is shown):
+    refused though answerable; answered though unanswerable; the accepted answer in none of the
+    passages returned (retrieval); in a passage but not in the answer (choosing the sentence);
+    in the answer but not in its lead (the short answer)."""
+    counts = dict.fromkeys(CAUSES, 0)
+    for o in outcomes:
+        if not o.item.answerable:
+            counts["answered (unanswerable)"] += int(not o.refused_correctly)
+        elif not o.answer["answered"]:
+            counts["refused (answerable)"] += 1
+        elif not o.correct:
+            found = o.first_relevant_rank is not None
+            counts["found, but another sentence chosen" if found else "not among the passages found"] += 1
+        elif not o.lead_correct:
+            counts["right sentence, wrong lead"] += 1
+    return counts
+
+
 def _ratio(part: float, whole: float, empty: float = 0.0) -> float:
     return round(part / whole, 4) if whole else empty
 

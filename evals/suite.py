@@ -14,7 +14,7 @@ from typing import Any
 from assistant.service import Assistant
 from evals.collections import Collection, QuestionSet, question_sets
 from evals.dataset import load_dataset
-from evals.metrics import by_kind
+from evals.metrics import CAUSES, by_kind, failure_causes
 from evals.runner import RunResult, run_all
 
 SUMMARY_METRICS = (
@@ -47,6 +47,7 @@ class SetResult:
             "questions": len(self.result.outcomes),
             "metrics": self.result.metrics,
             "by_kind": self.kinds,
+            "failure_causes": failure_causes(self.result.outcomes),
         }
         if with_questions:
             shown["failing"] = [
@@ -107,4 +108,13 @@ def kind_rows(results: list[SetResult]) -> list[list[str]]:
                 else "-"
             )
         rows.append([r.question_set.label, *cells])
+    return rows
+
+
+def cause_rows(results: list[SetResult]) -> list[list[str]]:
+    """How many questions of each set failed for each cause (see `metrics.failure_causes`)."""
+    rows = [["set", *CAUSES]]
+    for r in results:
+        counts = failure_causes(r.result.outcomes)
+        rows.append([r.question_set.label, *(str(counts[c]) for c in CAUSES)])
     return rows

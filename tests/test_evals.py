@@ -186,3 +186,25 @@ def test_an_unreadable_earlier_run_is_a_clear_error(tmp_path: Path, content: str
     path.write_text(content, encoding="utf-8")
     with pytest.raises(PreviousRunError):
         load_previous(path)
+
+
+def test_failures_are_counted_by_cause_without_showing_the_questions() -> None:
+    from evals.metrics import failure_causes
+
+    text = {"a.txt": "It was run by Ann Lee. Bob Ray helped."}
+    passage = {"text": "It was run by Ann Lee.", "source": "a.txt"}
+    who = EvalQuestion("w1", "Who ran it?", ("Ann Lee",), ("a.txt",), True)
+    nothing = EvalQuestion("u1", "Who owns it?", (), (), False)
+    outcomes = [
+        score(who, {"answered": False, "answer": "No.", "passages": [passage]}, 1.0, text),
+        score(nothing, {"answered": True, "answer": "Bob Ray helped. [1]"}, 1.0, text),
+        score(who, {"answered": True, "answer": "Bob Ray helped. [1]", "passages": []}, 1.0, text),
+        score(who, {"answered": True, "answer": "Bob Ray helped. [1]", "passages": [passage]}, 1.0, text),
+        score(
+            who,
+            {"answered": True, "answer": "Bob Ray. It was run by Ann Lee. [1]", "short_answer": "Bob Ray"},
+            1.0,
+            text,
+        ),
+    ]
+    assert list(failure_causes(outcomes).values()) == [1, 1, 1, 1, 1]
