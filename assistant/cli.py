@@ -429,21 +429,24 @@ def _evals_all(split: str | None, as_json: bool) -> None:
     sys.exit(1 if failures else 0)
 
 
-def _collection_assistant(collection: Any, readers: Any) -> Any:
-    """An assistant over `collection` (an `evals.collections.Collection`), its index brought up to
-    date, answering with `readers` (shared between collections: one encoder, one pipeline)."""
+def _collection_assistant(
+    collection: Any, readers: Any, index_dir: Path | None = None, encoder_threads: int = 0
+) -> Any:
+    """An assistant over `collection` (an `evals.collections.Collection`), its index (the
+    collection's own unless `index_dir`) brought up to date, answering with `readers` (shared
+    between collections: one encoder, one pipeline)."""
     from assistant.service import create_assistant, settings_embedder
     from ingest.embedder import encoder_name
     from ingest.pipeline import ingest_corpus
 
-    base = _settings(corpus_dir=collection.corpus, index_dir=collection.index)
+    base = _settings(corpus_dir=collection.corpus, index_dir=index_dir or collection.index)
     settings = base.model_copy(
         update={"answering": base.answering.model_copy(update={"called": collection.called})}
     )
     summary = ingest_corpus(
         settings.corpus_dir,
         _open_index(settings),
-        lambda: settings_embedder(settings),
+        lambda: settings_embedder(settings, encoder_threads),
         max_file_bytes=settings.max_file_bytes,
         progress=False,
         encoder=encoder_name(settings.encoder),
@@ -458,10 +461,14 @@ def _collection_assistant(collection: Any, readers: Any) -> Any:
 def fit(no_cv: bool, as_json: bool) -> None:
     """Fit the answer model on the train question sets and write it (`make fit`).
 
-    Reads only evals/*/train/*.jsonl; each collection is ingested into its own index first.
+    Reads only evals/*/train/*.jsonl. Each collection is ingested afresh into a scratch index with
+    one encoder thread: the int8 encoder's vectors then do not depend on how many cores summed
+    them or on how an earlier ingest grouped the files, so the same files give the same model.
     Prints the regularisation and thresholds chosen and, unless --no-cv, every training set's
     figures with each question answered by a model fitted without it.
     """
+    import tempfile
+
     from assistant.answering.features import (
         ANSWERABILITY_FEATURES,
         CONFIDENCE_FEATURES,
@@ -477,13 +484,20 @@ def fit(no_cv: bool, as_json: bool) -> None:
         SPAN_FEATURES, SENTENCE_FEATURES, CONFIDENCE_FEATURES, ANSWERABILITY_FEATURES
     )
     readers = load_readers(settings, model=untrained)
-    result = fit_model(
-        readers,
-        _collection_assistant,
-        settings.answering.model_path,
-        lambda line: click.echo(line, err=True),
-        cross_validate=not no_cv,
-    )
+    with tempfile.TemporaryDirectory(prefix="assistant-fit-") as scratch:
+
+        def open_assistant(collection: Any, readers: Any) -> Any:
+            return _collection_assistant(
+                collection, readers, Path(scratch) / collection.name, encoder_threads=1
+            )
+
+        result = fit_model(
+            readers,
+            open_assistant,
+            settings.answering.model_path,
+            lambda line: click.echo(line, err=True),
+            cross_validate=not no_cv,
+        )
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
 

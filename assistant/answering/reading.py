@@ -63,7 +63,7 @@ def read_question(
     pronouns were replaced with ("Steve Walker"): context of the question, not its topic."""
     parsed = language.parse(query)
     qtype, focus = question_type(parsed)
-    carried = set(terms.content_stems(" ".join(stand_ins)))
+    carried = list(dict.fromkeys(terms.content_stems(" ".join(stand_ins))))  # in order: sums stay the same
     stems = tuple(s for s in terms.content_stems(query) if s not in carried)
     verbs = frozenset(terms.stem(t.lemma) for t in parsed.tokens if t.pos == "VERB" and not t.is_stop)
     negated = any(t.lemma in NEGATIONS or t.dep == "neg" for t in parsed.tokens)
