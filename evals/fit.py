@@ -5,13 +5,15 @@ would answer it (same retrieval, same candidates, same features), then labelled 
 accepted answers: a sentence is right when it contains one and comes from a listed source; a
 span is right when it is (or closely holds) an accepted answer inside a right sentence.
 
-Three logistic regressions are fitted in order (span, sentence, confidence); each later one is
-trained on the earlier ones' out-of-fold outputs, so no model learns from predictions made on
-its own training rows. Thresholds are chosen on out-of-fold confidences. Then every training
-question is answered through the real `Assistant.ask` by a model fitted without its fold, and
-the figures are printed: the cross-validated estimate reported beside the test sets.
+Four logistic regressions are fitted in order (span, sentence, then confidence and
+answerability); each later one is trained on the earlier ones' out-of-fold outputs, so no model
+learns from predictions made on its own training rows. Thresholds are chosen on out-of-fold
+confidences. Then every training question is answered through the real `Assistant.ask` by a
+model fitted without its fold, and the figures are printed: the cross-validated estimate
+reported beside the test sets.
 
-The same training files and index give the same model file: folds and solvers are seeded.
+The same training files give the same model file: folds and solvers are seeded, sums run on one
+thread, and the collections are embedded afresh on one thread (see `assistant fit`).
 """
 
 from __future__ import annotations
@@ -213,7 +215,7 @@ def _choose_c(score_for: Callable[[float], float]) -> float:
 def fit_models(
     examples: list[Example], assistant_for: Callable[[Example], Assistant], report: Callable[[str], None]
 ) -> tuple[AnswerModel, Stage, dict[str, float]]:
-    """The three models on all examples, and out-of-fold outputs for choosing thresholds."""
+    """The four models on all examples, and out-of-fold outputs for choosing thresholds."""
     folds = sorted({e.fold for e in examples})
     span_table, span_labels, owners = _span_rows(examples)
     span_fold = (
@@ -511,7 +513,7 @@ def refit(
     chosen: dict[str, float],
     thresholds: Thresholds,
 ) -> AnswerModel:
-    """The three models fitted on `examples` with the regularisation already chosen."""
+    """The four models fitted on `examples` with the regularisation already chosen."""
     assistants: dict[str, Assistant] = {}
 
     def assistant_for(example: Example) -> Assistant:

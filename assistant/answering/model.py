@@ -1,4 +1,4 @@
-"""The fitted weights: three logistic models and the thresholds chosen with them, in one JSON file.
+"""The fitted weights: four logistic models and the thresholds chosen with them, in one JSON file.
 
 - the span model rates each span of a sentence as the short answer;
 - the sentence model rates each candidate sentence as the one that answers (its features include
