@@ -115,7 +115,7 @@ def test_evals_with_a_report_folder_compares_with_the_run_before(
         },
         {
             "id": "x2",
-            "question": "What is the population of Powys?",
+            "question": "What is the price of a bus pass in Powys?",
             "answers": [],
             "sources": [],
             "answerable": False,
