@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -144,18 +144,15 @@ class Context:
     library: Library
     vocabulary: terms.Vocabulary
     embed: Callable[[Sequence[str]], np.ndarray]  # normalised vectors of short texts
+    _stems: dict[int, frozenset[str]] = field(default_factory=dict)  # per library row, made once
 
     def stems_of_row(self, row: int) -> frozenset[str]:
-        return _row_stems(self, row)
-
-
-def _row_stems(context: Context, row: int) -> frozenset[str]:
-    cache = context.__dict__.setdefault("_stems", {})
-    found = cache.get(row)
-    if found is None:
-        found = frozenset(terms.content_stems(context.library.passages[row].passage.text))
-        cache[row] = found
-    return found
+        """The content stems of a library passage (cached: one library version per Context)."""
+        found = self._stems.get(row)
+        if found is None:
+            found = frozenset(terms.content_stems(self.library.passages[row].passage.text))
+            self._stems[row] = found
+        return found
 
 
 def lemma_stems(parsed: Parsed) -> set[str]:
