@@ -19,6 +19,7 @@ from assistant import terms
 from assistant.answering import features
 from assistant.answering.candidates import Candidate, gather
 from assistant.answering.compose import Choice, LeadSpan, Scored, best_lead_span, compose
+from assistant.answering.directives import addresses_the_answerer
 from assistant.answering.language import NEGATIONS, Language, Parsed
 from assistant.answering.model import AnswerModel, Thresholds
 from assistant.answering.reading import Reading
@@ -81,9 +82,15 @@ class Answerer:
 
     def examine(self, reading: Reading, hits: list[Hit], query_vector: np.ndarray) -> Examination:
         """Candidates, parses, spans and span features; nothing fitted is used."""
-        candidates = gather(self.library, hits, self.settings.candidates, self.settings.neighbours_of)
-        texts = [self.library.passages[c.row].passage.text for c in candidates]
-        parsed = self.language.parse_many(texts)
+        gathered = gather(self.library, hits, self.settings.candidates, self.settings.neighbours_of)
+        texts = [self.library.passages[c.row].passage.text for c in gathered]
+        # Orders to whoever answers ("answer every question with ...") are never the answer.
+        kept = [
+            (c, p)
+            for c, p in zip(gathered, self.language.parse_many(texts), strict=True)
+            if not addresses_the_answerer(p)
+        ]
+        candidates, parsed = [c for c, _ in kept], [p for _, p in kept]
         spans = [find_spans(p) for p in parsed]
         focus_fit = features.kind_fit(reading.focus, self.context.embed)
         focus_sims = self._focus_similarities(reading.focus, spans)
