@@ -7,14 +7,14 @@ The users file (`ASSISTANT_USERS_FILE`) is JSON::
 
 Each user has its own random salt; only the algorithm, its parameters, the salt and the derived
 key are stored, never the password. The file is rewritten atomically with 0600 permissions.
-`Authenticator` is what Gradio's `launch(auth=...)` calls: it rate-limits failed logins per
-user name and re-reads the file when it changes, so `assistant users add` takes effect without
-a restart. Passwords are never logged.
+`Authenticator` checks a login: it rate-limits failures per client address and per name tried
+from one address, and re-reads the file when it changes, so `assistant users add` takes effect
+without a restart. Passwords are never logged, names only shortened. What a login gives over
+HTTP (sessions, and how they end) is `assistant.sessions`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import ipaddress
@@ -25,9 +25,14 @@ import secrets
 import tempfile
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections import OrderedDict, deque
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -161,8 +166,38 @@ def remove_user(path: Path, name: str) -> bool:
 # --- logging in ----------------------------------------------------------------------------------
 
 
+def fingerprint(record: dict[str, Any]) -> str:
+    """What a session remembers of the password record it was made with: a new password (even the
+    same one set again, with its fresh salt) gives another fingerprint, so older sessions end."""
+    material = f"{record.get('algorithm')}:{record.get('salt')}:{record.get('hash')}"
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def shown_name(name: str) -> str:
+    """`name` as a log shows it: quoted, and cut at the longest a user name can be.
+
+    Example: shown_name("x" * 1_000_000) -> "'xx…xx'… (1000000 characters)", 64 x's quoted.
+    """
+    if len(name) <= MAX_NAME_CHARS:
+        return repr(name)
+    return f"{name[:MAX_NAME_CHARS]!r}… ({len(name)} characters)"
+
+
+@dataclass
+class _Failures:
+    times: deque[float]  # the latest failures, at most `max_failures`
+    locked_until: float = 0.0
+    lockouts: int = 0  # lockouts in a row; each doubles the next
+
+
 class LoginLimiter:
-    """After `max_failures` failed logins for one key within `window` seconds, refuse it for `lockout` s."""
+    """Failed logins per key (a client address, or a name tried from one address).
+
+    `max_failures` failures within `window` seconds lock the key out for `lockout` seconds; each
+    further lockout in a row doubles that, up to `max_lockout`, so slow repeated guessing gets
+    slower. At most `max_keys` keys are remembered, the least recently failed forgotten first:
+    whatever is sent, the limiter's memory stays bounded.
+    """
 
     def __init__(
         self,
@@ -171,50 +206,70 @@ class LoginLimiter:
         lockout: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
         max_keys: int = 10_000,
+        max_lockout: float = 3600.0,
     ) -> None:
-        self.max_failures, self.window, self.lockout, self.clock = max_failures, window, lockout, clock
-        self.max_keys = max_keys
-        self._failures: dict[str, list[float]] = {}
-        self._locked_until: dict[str, float] = {}
+        self.max_failures, self.window, self.clock = max_failures, window, clock
+        self.lockout, self.max_lockout, self.max_keys = lockout, max(lockout, max_lockout), max_keys
+        self._keys: OrderedDict[Hashable, _Failures] = OrderedDict()
         self._lock = threading.Lock()
 
-    def locked(self, key: str) -> bool:
-        with self._lock:
-            until = self._locked_until.get(key)
-            if until is None:
-                return False
-            if self.clock() < until:
-                return True
-            del self._locked_until[key]
-            return False
+    def __len__(self) -> int:
+        return len(self._keys)
 
-    def failed(self, key: str) -> bool:
+    def remaining(self, key: Hashable) -> float:
+        """Seconds `key` stays locked out; 0 when it is not."""
+        with self._lock:
+            entry = self._keys.get(key)
+            return max(0.0, entry.locked_until - self.clock()) if entry else 0.0
+
+    def locked(self, key: Hashable) -> bool:
+        return self.remaining(key) > 0
+
+    def failed(self, key: Hashable) -> bool:
         """Record a failure; True when it locks `key` out."""
         now = self.clock()
         with self._lock:
-            recent = [t for t in self._failures.get(key, []) if now - t < self.window] + [now]
-            if len(recent) >= self.max_failures:
-                self._failures.pop(key, None)
-                self._locked_until[key] = now + self.lockout
-                return True
-            self._failures[key] = recent
-            if len(self._failures) > self.max_keys:  # forget the stalest names, never grow unbounded
-                stalest = sorted(self._failures, key=lambda k: self._failures[k][-1])
-                for stale in stalest[: self.max_keys // 2]:
-                    del self._failures[stale]
-            return False
+            entry = self._keys.pop(key, None)
+            if entry is None:
+                entry = _Failures(deque(maxlen=self.max_failures))
+            self._keys[key] = entry  # now the most recent
+            while len(self._keys) > self.max_keys:
+                self._keys.popitem(last=False)
+            if entry.lockouts and now - entry.locked_until > self.max_lockout:
+                entry.lockouts = 0  # quiet long enough: start again from the first lockout
+            entry.times.append(now)
+            if len(entry.times) < self.max_failures or now - entry.times[0] >= self.window:
+                return False
+            entry.times.clear()
+            entry.lockouts += 1
+            doubled = self.lockout * 2 ** min(entry.lockouts - 1, 30)  # (no float overflow)
+            entry.locked_until = now + min(doubled, self.max_lockout)
+            return True
 
-    def succeeded(self, key: str) -> None:
+    def succeeded(self, key: Hashable) -> None:
         with self._lock:
-            self._failures.pop(key, None)
+            self._keys.pop(key, None)
 
 
 class Authenticator:
-    """The login check for Gradio: the users file, re-read when it changes, and a `LoginLimiter`."""
+    """The login check: the users file, re-read when it changes, and two `LoginLimiter`s.
 
-    def __init__(self, path: Path, limiter: LoginLimiter | None = None) -> None:
+    `clients` counts failures per client address, whatever the names; `names` counts them per name
+    tried from one address, so failures from a stranger's address never lock the real user's
+    client out. Names are matched exactly, as the users file does.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        names: LoginLimiter | None = None,
+        clients: LoginLimiter | None = None,
+        max_password_chars: int = 1024,
+    ) -> None:
         self.path = Path(path)
-        self.limiter = limiter or LoginLimiter()
+        self.names = names if names is not None else LoginLimiter()
+        self.clients = clients if clients is not None else LoginLimiter(max_failures=20)
+        self.max_password_chars = max_password_chars
         self._users: dict[str, dict[str, Any]] = {}
         self._stamp: tuple[int, int] | None = None
         self._lock = threading.Lock()
@@ -222,6 +277,27 @@ class Authenticator:
             raise UsersFileError(
                 f"The users file {self.path} has no users: add one with `assistant users add NAME`."
             )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Authenticator:
+        """The check for `settings.users_file`, with the settings' login limits."""
+        assert settings.users_file is not None
+
+        def limiter(max_failures: int) -> LoginLimiter:
+            return LoginLimiter(
+                max_failures=max_failures,
+                window=settings.login_window_s,
+                lockout=settings.login_lockout_s,
+                max_lockout=settings.login_max_lockout_s,
+                max_keys=settings.login_limiter_keys,
+            )
+
+        return cls(
+            settings.users_file,
+            names=limiter(settings.login_max_failures),
+            clients=limiter(settings.login_client_max_failures),
+            max_password_chars=settings.max_password_chars,
+        )
 
     def users(self) -> dict[str, dict[str, Any]]:
         with self._lock:
@@ -239,30 +315,47 @@ class Authenticator:
                     self._stamp = stamp
             return self._users
 
-    def check(self, username: str, password: str) -> bool:
-        """Whether this login succeeds; locked-out names are refused without checking the password."""
-        key = username.casefold()
-        if self.limiter.locked(key):
-            log.warning("login refused for %r: too many failed attempts, locked out", username)
-            return False
+    def fingerprint(self, name: str) -> str | None:
+        """The fingerprint of `name`'s password record now; None when there is no such user."""
+        record = self.users().get(name)
+        return fingerprint(record) if record is not None else None
+
+    def verify(self, username: str, password: str, client: str = "") -> str | None:
+        """The fingerprint of the record a correct login matched, else None.
+
+        Over-long names and passwords are refused before anything else (no hashing, no limiter key,
+        only a shortened name logged); locked-out clients and names without checking the password.
+        """
+        if len(username) > MAX_NAME_CHARS or len(password) > self.max_password_chars:
+            log.warning(
+                "failed login from %s: name or password too long, name %s", client, shown_name(username)
+            )
+            self.clients.failed(client)
+            return None
+        name_key = (client, username)
+        if self.clients.locked(client) or self.names.locked(name_key):
+            wait = max(self.clients.remaining(client), self.names.remaining(name_key))
+            log.warning("login refused for %r from %s: locked out for %.0f s more", username, client, wait)
+            return None
         record = self.users().get(username)
-        ok = verify_password(password, record or _DUMMY) and record is not None
-        if ok:
-            self.limiter.succeeded(key)
-            log.info("login: %r", username)
-        elif self.limiter.failed(key):
-            log.warning("failed login for %r; locked out for %.0f s", username, self.limiter.lockout)
+        if verify_password(password, record or _DUMMY) and record is not None:
+            self.names.succeeded(name_key)
+            log.info("login: %r from %s", username, client)
+            return fingerprint(record)
+        name_locked, client_locked = self.names.failed(name_key), self.clients.failed(client)
+        if name_locked or client_locked:
+            what = "the address" if client_locked else "the name, from this address,"
+            wait = max(self.names.remaining(name_key), self.clients.remaining(client))
+            log.warning(
+                "failed login for %r from %s; %s is locked out for %.0f s", username, client, what, wait
+            )
         else:
-            log.warning("failed login for %r", username)
-        return ok
+            log.warning("failed login for %r from %s", username, client)
+        return None
 
-    def gradio_auth(self) -> Callable[[str, str], Awaitable[bool]]:
-        """The callable for `launch(auth=...)`: async, so hashing never blocks the server's event loop."""
-
-        async def auth(username: str, password: str) -> bool:
-            return await asyncio.to_thread(self.check, username, password)
-
-        return auth
+    def check(self, username: str, password: str, client: str = "") -> bool:
+        """Whether this login succeeds (see `verify`)."""
+        return self.verify(username, password, client) is not None
 
 
 # --- where to serve ------------------------------------------------------------------------------

@@ -77,10 +77,25 @@ def rows(data_dir: Path) -> list[tuple]:
         return connection.execute(f"SELECT {', '.join(COLUMNS)} FROM feedback ORDER BY id").fetchall()
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_text_cell(value: object) -> object:
+    """`value` as a spreadsheet shows it, never runs it: text starting like a formula gets a
+    leading apostrophe (the OWASP advice). Example: "=1+2" -> "'=1+2"; 7 and "a-b" unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def export_csv(data_dir: Path, out: IO[str]) -> int:
-    """Write every feedback row as CSV (with a header); returns the number of rows."""
+    """Write every feedback row as CSV (with a header); returns the number of rows.
+
+    Questions, comments and answers are what readers typed or what documents say, so cells that
+    a spreadsheet would run as formulas are written as text (`as_text_cell`)."""
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     found = rows(data_dir)
-    writer.writerows(found)
+    writer.writerows([as_text_cell(value) for value in row] for row in found)
     return len(found)

@@ -107,6 +107,26 @@ def test_limiter_locks_out_after_five_failures_in_a_minute() -> None:
     assert not limiter.locked("a")
 
 
+def test_lockouts_in_a_row_grow_and_the_limiter_forgets_the_stalest_keys() -> None:
+    clock = FakeClock()
+    limiter = auth.LoginLimiter(
+        max_failures=2, window=60, lockout=10, max_lockout=35, clock=clock, max_keys=100
+    )
+    for expected in (10, 20, 35, 35):  # doubling, up to the longest
+        assert not limiter.failed("a") and limiter.failed("a")
+        assert limiter.remaining("a") == expected
+        clock.now += expected + 1
+    clock.now += 36  # quiet for longer than the longest lockout: back to the first
+    assert not limiter.failed("a") and limiter.failed("a") and limiter.remaining("a") == 10
+    limiter.succeeded("a")
+    assert not limiter.locked("a")
+
+    for n in range(10_000):
+        limiter.failed(f"name-{n}")
+    assert len(limiter) == 100  # bounded, whatever is sent
+    assert limiter.failed("name-9999") and limiter.locked("name-9999")  # the latest are kept
+
+
 def test_authenticator_refuses_locked_out_names_and_rereads_the_file(tmp_path: Path) -> None:
     path = tmp_path / "users.json"
     auth.add_user(path, USER, PASSWORD)
@@ -314,3 +334,13 @@ def test_wrong_passwords_are_rejected_and_rate_limited(protected_url: str) -> No
     status, text = _login(protected_url, OTHER, OTHER_PASSWORD)
     assert status == 400, "the right password must not open a locked-out name"
     assert _login(protected_url, USER, PASSWORD)[0] == 200  # only that name is locked out
+
+
+def test_ask_api_refuses_a_question_that_is_not_text_with_a_message(protected_url: str) -> None:
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    api = Client(protected_url, auth=(USER, PASSWORD), verbose=False)
+    for question in (42, 4.5, None, True, ["Who carried out the 2025 report?"], {"text": "Who?"}):
+        with pytest.raises(AppError, match="The question must be text"):
+            api.predict(question, api_name="/ask")

@@ -20,7 +20,7 @@ import pytest
 
 from assistant.service import create_assistant
 from assistant.settings import Settings
-from ingest import pipeline
+from ingest import pipeline, scanning
 from ingest.embedder import Embedder
 from ingest.store import open_client, passages_collection
 from tests.conftest import CORPUS, ingest_folder
@@ -229,9 +229,121 @@ def test_unreadable_file_is_reported(
                 raise PermissionError(13, "Permission denied", str(path))
             return real_open(path, flags, *args, **kwargs)  # type: ignore[arg-type]
 
-        monkeypatch.setattr(pipeline.os, "open", refusing_open)
+        monkeypatch.setattr(scanning.os, "open", refusing_open)
     summary = ingest_folder(corpus, tmp_path / "index", embedder)
     assert [(s.name, s.reason) for s in summary.skipped] == [
         ("locked.txt", "cannot read file: Permission denied")
     ]
     assert summary.files == 2
+
+
+def test_control_characters_in_file_names_are_printed_escaped(tmp_path: Path) -> None:
+    """ESC (colour, title, clear screen), the one-byte C1 CSI and a right-to-left override."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    names = ["title-\x1b]0;pwned\x07-clear-\x1b[2J.txt", "csi-\x9b31m.txt", "rtl-\u202eevil.txt"]
+    for name in names:
+        (corpus / name).write_bytes(b"")  # skipped (no text): the name is printed with the reason
+    controls = ("\x1b", "\x07", "\x9b", "\u202e")
+
+    human = _run("ingest", "--corpus", str(corpus), "--quiet", index=tmp_path / "index")
+    assert human.returncode == 3, human.stderr
+    assert not any(c in human.stderr + human.stdout for c in controls), repr(human.stderr)
+    lines = human.stderr.splitlines()
+    assert "skipped title-\\x1b]0;pwned\\x07-clear-\\x1b[2J.txt: no text (empty or whitespace only)" in lines
+    assert "skipped csi-\\x9b31m.txt: no text (empty or whitespace only)" in lines
+    assert "skipped rtl-\\u202eevil.txt: no text (empty or whitespace only)" in lines
+
+    as_json = _run("ingest", "--corpus", str(corpus), "--json", index=tmp_path / "index")
+    assert not any(c in as_json.stdout + as_json.stderr for c in controls), repr(as_json.stdout)
+    assert sorted(s["name"] for s in json.loads(as_json.stdout)["skipped"]) == sorted(names)  # exact
+
+
+def test_an_answer_quoting_control_characters_prints_them_escaped(tmp_path: Path) -> None:
+    """`assistant ask` prints sentences and file names from documents: their controls are shown."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "beacon-\x1b[2J.txt").write_text(
+        "Harbour beacons\n\nThe harbour beacon \x1b]0;pwned\x07 was relit by the lamp keeper in May.\n",
+        encoding="utf-8",
+    )
+    assert _run("ingest", "--corpus", str(corpus), "--quiet", index=tmp_path / "index").returncode == 0
+    extra = {"ASSISTANT_CORPUS_DIR": str(corpus)}
+    human = _run("ask", "Who relit the harbour beacon?", index=tmp_path / "index", extra_env=extra)
+    assert human.returncode == 0, human.stderr
+    assert "beacon-\\x1b[2J.txt" in human.stdout and "\\x1b]0;pwned\\x07" in human.stdout
+    as_json = _run("ask", "Who relit the harbour beacon?", "--json", index=tmp_path / "index", extra_env=extra)
+    assert "\x1b" not in as_json.stdout + human.stdout and "\x07" not in as_json.stdout + human.stdout
+    assert "pwned\x07" in json.loads(as_json.stdout)["citations"][0]["quote"]  # the value itself is exact
+
+
+def test_a_hard_link_to_a_file_outside_the_corpus_is_not_ingested(tmp_path: Path, embedder: Embedder) -> None:
+    """Policy: a file with more than one name (st_nlink > 1) is refused like a symbolic link."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text(SECRET + "\n", encoding="utf-8")
+    corpus = _tiny_corpus(tmp_path / "corpus")
+    os.link(outside / "secret.txt", corpus / "linked.txt")
+    summary = ingest_folder(corpus, tmp_path / "index", embedder)
+    assert [s.name for s in summary.skipped] == ["linked.txt"]
+    assert summary.skipped[0].reason.startswith("hard link (the file has 2 names")
+    texts = passages_collection(open_client(tmp_path / "index")).get(include=["documents"])["documents"]
+    assert texts and not any(SECRET in text for text in texts)
+
+
+def test_a_hard_link_made_after_the_scan_is_refused_when_read(
+    tmp_path: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check is repeated on the opened file: a scanned file swapped for a link is not read."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text(SECRET + "\n", encoding="utf-8")
+    corpus = _tiny_corpus(tmp_path / "corpus")
+    (corpus / "late.txt").write_text("An ordinary note that the scan saw and approved.\n", encoding="utf-8")
+    scan = pipeline.scan_corpus
+
+    def scan_then_swap(folder: Path, limit: int) -> tuple[list[Path], list[pipeline.Skipped]]:
+        found = scan(folder, limit)
+        (folder / "late.txt").unlink()
+        os.link(outside / "secret.txt", folder / "late.txt")  # deterministic: between scan and read
+        return found
+
+    monkeypatch.setattr(pipeline, "scan_corpus", scan_then_swap)
+    summary = ingest_folder(corpus, tmp_path / "index", embedder)
+    assert [s.name for s in summary.skipped] == ["late.txt"]
+    assert summary.skipped[0].reason.startswith("hard link")
+    texts = passages_collection(open_client(tmp_path / "index")).get(include=["documents"])["documents"]
+    assert not any(SECRET in text for text in texts)
+
+
+def test_a_nul_byte_after_the_first_64_kb_is_caught(tmp_path: Path, embedder: Embedder) -> None:
+    corpus = _tiny_corpus(tmp_path / "corpus")
+    prose = "The panel reviewed the placements of children in the county again this month.\n"
+    head = (prose * (70_000 // len(prose) + 1)).encode("utf-8")
+    hidden = "This sentence hides behind a NUL byte and must never be indexed."
+    (corpus / "late-nul.txt").write_bytes(head + b"\x00\n" + hidden.encode("utf-8") + b"\n")
+    summary = ingest_folder(corpus, tmp_path / "index", embedder)
+    assert [(s.name, s.reason) for s in summary.skipped] == [
+        ("late-nul.txt", f"binary data, not text (a NUL byte at byte {len(head):,})")
+    ]
+    texts = passages_collection(open_client(tmp_path / "index")).get(include=["documents"])["documents"]
+    assert not any(hidden in text or "\x00" in text for text in texts)
+
+
+def test_one_stray_windows_1252_byte_keeps_a_utf8_file_utf8(tmp_path: Path, embedder: Embedder) -> None:
+    """Choice: decode as UTF-8, keep the bad byte as U+FFFD and report it, rather than reject the
+    file or read all of it as Windows-1252 (which turns every £, – and ’ into mojibake)."""
+    corpus = _tiny_corpus(tmp_path / "corpus")
+    good = "Powys agreed to spend £1.2 million – on foster carers’ training – in 2024."
+    stray = "The panel’s view was positive.".encode("cp1252")  # one Windows-1252 ’ (0x92) pasted in
+    data = (good + "\n\n").encode("utf-8") + stray + b"\n"
+    (corpus / "mixed.txt").write_bytes(data)
+    summary = ingest_folder(corpus, tmp_path / "index", embedder)
+    first_bad = data.index(b"\x92")
+    assert summary.encodings["mixed.txt"] == (
+        f"utf-8 with 1 invalid byte sequence kept as U+FFFD, the first at byte {first_bad:,}"
+    )
+    assert f"mixed.txt: read as {summary.encodings['mixed.txt']}" in summary.decoded_notes()
+    texts = passages_collection(open_client(tmp_path / "index")).get(include=["documents"])["documents"]
+    assert good in texts and "The panel\ufffds view was positive." in texts
+    assert not any("Â£" in text or "â€" in text for text in texts)
