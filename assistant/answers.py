@@ -20,6 +20,8 @@ class Citation:
     quote: str
     start: int
     end: int
+    page: int | None = None  # the page of a paged document (PDF), from 1; None otherwise
+    section: str = ""  # the headings it sits under: "3. Leadership › 3.2 Workforce"
 
 
 @dataclass(frozen=True)

@@ -21,5 +21,6 @@ def cite(library: Library, passages: list[IndexedPassage]) -> list[Citation]:
         p = item.passage
         if not library.verify(p.document_id, p.start, p.end, p.text):
             raise CitationError(f"quote of {p.document_id} [{p.start}:{p.end}] is not in the source")
-        citations.append(Citation(n, p.document_id, library.title(p.document_id), p.text, p.start, p.end))
+        title = library.title(p.document_id)
+        citations.append(Citation(n, p.document_id, title, p.text, p.start, p.end, p.page or None, p.section))
     return citations

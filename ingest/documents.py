@@ -6,6 +6,7 @@ holds for every passage made here, which is what lets citations be verified late
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 
@@ -27,10 +28,15 @@ class Document:
     text: str
     meta: DocumentMeta = field(default_factory=DocumentMeta)
     encoding: str = "utf-8"
+    pages: tuple[int, ...] = ()  # offset where page n starts is pages[n - 1]; () when not paged
 
     @property
     def title(self) -> str:
         return self.meta.title or self.id
+
+    def page_at(self, offset: int) -> int:
+        """The page (from 1) holding `offset`, or 0 when the document has no pages."""
+        return bisect_right(self.pages, offset) if self.pages else 0
 
 
 @dataclass(frozen=True)
@@ -41,3 +47,5 @@ class Passage:
     start: int
     end: int
     text: str
+    page: int = 0  # the page it is on (from 1); 0 when the document has no pages
+    section: str = ""  # the headings it sits under, outermost first: "3. Leadership › 3.2 Workforce"

@@ -5,12 +5,14 @@ Rather than rewriting the text (which would break citation offsets), this return
 character spans of the content blocks, one per line, so every passage made from them is
 still an exact slice of the original text.
 
-Does not decide where sentences end: see `splitter`.
+Structured formats (PDF, Word, web pages) say themselves which spans are furniture or
+headings; those are passed in as `skip`. Does not decide where sentences end: see `splitter`.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # Whitespace as scraped pages have it: NBSP and friends count as blank.
@@ -44,18 +46,27 @@ class Block:
     end: int
 
 
-def content_blocks(text: str) -> list[Block]:
+def content_blocks(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[Block]:
     """Spans of the lines that are content, trimmed of bullets and glued logo text.
 
+    `skip` are spans a format reader marked as not content (running headers and footers, page
+    numbers, headings): a line that starts inside one is left out.
     Example: "CSSIW logo\\n\\nCSSIW logoThe council..." -> one block covering "The council...".
     """
     blocks: list[Block] = []
     offset = 0
+    spans = sorted(skip)
+    next_span = 0
     for line in text.splitlines(keepends=True):
         block = _content_of_line(line, offset)
-        if block is not None:
-            blocks.append(block)
         offset += len(line)
+        if block is None:
+            continue
+        while next_span < len(spans) and spans[next_span][1] <= block.start:
+            next_span += 1
+        if next_span < len(spans) and spans[next_span][0] <= block.start:
+            continue
+        blocks.append(block)
     return blocks
 
 

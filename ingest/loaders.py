@@ -1,7 +1,12 @@
 """Turn a corpus file into the text that passages and citations refer to.
 
-Each loader returns `(text, encoding)` or raises `LoadError` with a reason a person can act on.
-Plain text is decoded, not guessed at silently: the encoding used is reported with the text.
+Each loader returns an `Extracted` (text, encoding, ...) or raises `LoadError` with a reason a
+person can act on.
+Plain text is decoded, not guessed at silently: the encoding used is reported with the text, and
+so are invalid bytes kept as U+FFFD. PDF, Word and web pages are read by `ingest/formats/`, which
+also return their pages, headings, furniture spans (running headers, page numbers) and their own
+metadata. Work and memory stay bounded: a .docx is refused from its ZIP directory before anything
+is inflated, and long PDFs report their pages as they go.
 Does not clean or split: that is `furniture` and `splitter`'s job, on the exact text returned here.
 """
 
@@ -9,141 +14,134 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Callable
-from html.parser import HTMLParser
+from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.formats.layout import Extracted, LoadError
+
+__all__ = ["Extracted", "LoadError", "LoadOptions", "load_document", "load_text", "decode_plain_text"]
+
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
+# The default of `Settings.max_inflated_bytes`: a 20 MB .docx of XML inflates to about 200 MB at
+# most; past this python-docx's parse would take gigabytes.
+DEFAULT_MAX_INFLATED_BYTES = 100_000_000
+
+# Called as on_page(done, total) while a long document is read (PDF pages).
+PageProgress = Callable[[int, int], None]
 
 
-class LoadError(Exception):
-    """A file that cannot be turned into text; the message says why."""
+@dataclass(frozen=True)
+class LoadOptions:
+    """Limits and progress for one file; the defaults are those of `Settings`."""
+
+    max_inflated_bytes: int = DEFAULT_MAX_INFLATED_BYTES
+    on_page: PageProgress | None = None
 
 
-def load_text(path: Path, data: bytes) -> tuple[str, str]:
-    """Return the text of `data` (the bytes of `path`) and the encoding or format read with."""
+def load_document(path: Path, data: bytes, options: LoadOptions | None = None) -> Extracted:
+    """Read `data` (the bytes of `path`): its text with pages, headings, furniture and metadata."""
     loader = _LOADERS.get(path.suffix.lower())
     if loader is None:
         raise LoadError(f"unsupported file type {path.suffix or '(none)'!r}")
-    text, encoding = loader(data)
-    if not text.strip():
+    extracted = loader(data, options or LoadOptions())
+    if not extracted.text.strip():
         raise LoadError("no text (empty or whitespace only)")
-    return text, encoding
+    return extracted
+
+
+def load_text(path: Path, data: bytes, options: LoadOptions | None = None) -> tuple[str, str]:
+    """Return the text of `data` (the bytes of `path`) and the encoding or format read with."""
+    extracted = load_document(path, data, options)
+    return extracted.text, extracted.encoding
+
+
+def size_text(count: int) -> str:
+    """A byte count as people read it. Example: 1234567 -> "1.2 MB (1,234,567 bytes)"."""
+    if count < 1000:
+        return f"{count} bytes"
+    if count < 1_000_000:
+        return f"{count / 1000:.1f} kB ({count:,} bytes)"
+    if count < 1_000_000_000:
+        return f"{count / 1_000_000:.1f} MB ({count:,} bytes)"
+    return f"{count / 1_000_000_000:.1f} GB ({count:,} bytes)"
 
 
 def decode_plain_text(data: bytes) -> tuple[str, str]:
-    """Decode text files: UTF-8 first (the corpus norm), then UTF-16 by BOM, then Windows-1252."""
+    """Decode text files: UTF-8 first (the corpus norm), then UTF-16 by BOM, then Windows-1252.
+
+    A UTF-8 file with a few stray bytes (one Windows-1252 quote pasted in) stays UTF-8: the bad
+    bytes become U+FFFD and the encoding says how many and where, instead of the whole file
+    turning to mojibake. Only bytes with no valid UTF-8 beyond ASCII are read as Windows-1252.
+    """
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return _checked_text(data.decode("utf-16")), "utf-16"
         except UnicodeDecodeError:
             raise LoadError("starts with a UTF-16 byte order mark but is not valid UTF-16") from None
+    _refuse_binary(data)
     try:
-        return _checked_text(data.decode("utf-8")), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    if _looks_binary(data):
-        raise LoadError("binary data, not text")
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as error:
+        first_bad = error.start
+    text = data.decode("utf-8", "replace")
+    replaced = text.count("\ufffd") - data.count("\ufffd".encode())
+    valid_non_ascii = len(text) - len(text.encode("ascii", "ignore")) - replaced
+    if valid_non_ascii >= replaced:
+        sequences = "sequence" if replaced == 1 else "sequences"
+        note = f"{replaced:,} invalid byte {sequences} kept as U+FFFD, the first at byte {first_bad:,}"
+        return text, f"utf-8 with {note}"
     try:
-        return _checked_text(data.decode("cp1252")), "windows-1252"
+        return data.decode("cp1252"), "windows-1252"
     except UnicodeDecodeError:
         raise LoadError("not valid UTF-8, UTF-16 or Windows-1252 text") from None
 
 
 def _checked_text(text: str) -> str:
-    if _looks_binary(text.encode("utf-8", "surrogatepass")):
-        raise LoadError("binary data, not text")
+    _refuse_binary(text.encode("utf-8", "surrogatepass"))
     return text
 
 
-def _looks_binary(data: bytes) -> bool:
-    """NUL bytes or many control characters mean the bytes are not prose."""
-    sample = data[:65536]
-    if b"\x00" in sample:
-        return True
-    controls = sum(1 for byte in sample if byte < 32 and byte not in (9, 10, 12, 13))
-    return bool(sample) and controls / len(sample) > 0.05
+_CONTROL_BYTES = bytes(byte for byte in range(32) if byte not in (9, 10, 12, 13))
+_SAMPLE_BYTES = 65536
 
 
-class _TextExtractor(HTMLParser):
-    """Keeps the visible text of an HTML page, one block element per paragraph."""
-
-    _BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article"}
-    _HIDDEN = {"script", "style", "noscript", "template", "head"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._hidden_depth = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self._HIDDEN:
-            self._hidden_depth += 1
-        elif tag in self._BLOCKS:
-            self.parts.append("\n\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._HIDDEN:
-            self._hidden_depth = max(0, self._hidden_depth - 1)
-        elif tag in self._BLOCKS:
-            self.parts.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self._hidden_depth:
-            self.parts.append(" ".join(data.split(" ")))
+def _refuse_binary(data: bytes) -> None:
+    """NUL bytes anywhere, or many control characters, mean the bytes are not prose."""
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise LoadError(f"binary data, not text (a NUL byte at byte {nul:,})")
+    for sample in (data[:_SAMPLE_BYTES], data):  # a binary head, or a file that is binary overall
+        controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+        if sample and controls / len(sample) > 0.05:
+            raise LoadError("binary data, not text")
 
 
-def _load_html(data: bytes) -> tuple[str, str]:
+def _load_html(data: bytes, options: LoadOptions) -> Extracted:
+    from ingest.formats.html import read_html
+
     raw, encoding = decode_plain_text(data)
-    extractor = _TextExtractor()
-    extractor.feed(raw)
-    extractor.close()
-    paragraphs = [" ".join(p.split()) for p in "".join(extractor.parts).split("\n\n")]
-    return "\n\n".join(p for p in paragraphs if p), f"html ({encoding})"
+    return read_html(raw, encoding)
 
 
-def _load_pdf(data: bytes) -> tuple[str, str]:
-    import io
-    import logging
+def _load_pdf(data: bytes, options: LoadOptions) -> Extracted:
+    from ingest.formats.pdf import read_pdf
 
-    from pypdf import PdfReader
-
-    # pypdf logs every repair it attempts; the skip reason below is the one line a person needs.
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        # An owner-password-only PDF opens with the empty user password; anything else is locked.
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise LoadError("encrypted PDF (needs a password)")
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except LoadError:
-        raise
-    except Exception as error:  # a damaged file can fail anywhere in the parser: report, never crash
-        raise LoadError(f"corrupt PDF ({type(error).__name__})") from None
-    text = "\n\n".join(page.strip() for page in pages if page.strip())
-    if not text:
-        raise LoadError("PDF has no text layer (scanned image?)")
-    return text, "pdf"
+    return read_pdf(data, options.on_page)
 
 
-def _load_docx(data: bytes) -> tuple[str, str]:
-    import io
-    import zipfile
+def _load_docx(data: bytes, options: LoadOptions) -> Extracted:
+    from ingest.formats.docx import read_docx
 
-    import docx
-
-    try:
-        document = docx.Document(io.BytesIO(data))
-        paragraphs = [p.text.strip() for p in document.paragraphs]
-    except zipfile.BadZipFile:
-        raise LoadError("corrupt DOCX (not a ZIP package)") from None
-    except Exception as error:  # python-docx raises several kinds on damaged packages
-        raise LoadError(f"corrupt DOCX ({type(error).__name__})") from None
-    return "\n\n".join(p for p in paragraphs if p), "docx"
+    return read_docx(data, options.max_inflated_bytes, size_text)
 
 
-_LOADERS: dict[str, Callable[[bytes], tuple[str, str]]] = {
-    ".txt": decode_plain_text,
-    ".md": decode_plain_text,
+def _load_plain(data: bytes, options: LoadOptions) -> Extracted:
+    return Extracted(*decode_plain_text(data))
+
+
+_LOADERS: dict[str, Callable[[bytes, LoadOptions], Extracted]] = {
+    ".txt": _load_plain,
+    ".md": _load_plain,
     ".html": _load_html,
     ".htm": _load_html,
     ".pdf": _load_pdf,

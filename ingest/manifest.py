@@ -1,8 +1,9 @@
 """Document metadata: from `corpus/manifest.json` where given, derived from the text otherwise.
 
 The manifest maps file names to title, publisher, date (ISO) and kind. A file dropped into
-the corpus without an entry still gets a title (its first headline-like line) and a date
-(the first full date in its text); what cannot be derived is left empty, never invented.
+the corpus without an entry takes what its own metadata says (PDF info, DOCX core properties,
+HTML meta tags), else a title from its first headline-like line and a date from the first full
+date in its text; what cannot be derived is left empty, never invented.
 """
 
 from __future__ import annotations
@@ -66,14 +67,18 @@ def read_manifest(corpus_dir: Path) -> dict[str, DocumentMeta]:
         raise ManifestError(f"{path}: {error}") from None
 
 
-def derive_meta(text: str, blocks: list[Block], given: DocumentMeta | None) -> DocumentMeta:
-    """Fill what the manifest does not say from the text itself."""
+def derive_meta(
+    text: str, blocks: list[Block], given: DocumentMeta | None, own: DocumentMeta | None = None
+) -> DocumentMeta:
+    """Fill what the manifest does not say from the file's own metadata (PDF info, DOCX core
+    properties, HTML meta tags), then from the text itself."""
     given = given or DocumentMeta()
+    own = own or DocumentMeta()
     return DocumentMeta(
-        title=given.title or derive_title(text, blocks),
-        publisher=given.publisher,
-        date=given.date or derive_date(text),
-        kind=given.kind,
+        title=given.title or own.title or derive_title(text, blocks),
+        publisher=given.publisher or own.publisher,
+        date=given.date or own.date or derive_date(text),
+        kind=given.kind or own.kind,
     )
 
 

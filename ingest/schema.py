@@ -19,7 +19,11 @@ DOCUMENTS = "documents"
 # Bump when loading, cleaning or splitting changes what passages a file yields: every
 # file's fingerprint changes with it, so the next ingest rebuilds them all.
 # "2": document records list the ids of their passages (see `live_passage_ids`).
-PIPELINE_VERSION = "2"
+# "3": UTF-8 with stray bytes kept as U+FFFD (not read as Windows-1252); NUL checked in the whole file.
+# "4": PDFs read per page by PDFium (running headers and footers left out), DOCX tables and
+#      footnotes, web pages through trafilatura; passages carry their page and heading path,
+#      and headings are context rather than passages.
+PIPELINE_VERSION = "4"
 
 # Cosine space for normalised MiniLM vectors. ef_search well above top-k keeps the
 # approximate search identical to brute force on corpora of this size (see the bench).
@@ -55,11 +59,20 @@ def passage_metadata(passage: Passage, position: int, document_fingerprint: str)
         "end": passage.end,
         "position": position,
         "fingerprint": document_fingerprint,
+        "page": passage.page,
+        "section": passage.section,
     }
 
 
 def passage_from_record(text: str, metadata: dict[str, Any]) -> Passage:
-    return Passage(str(metadata["document_id"]), int(metadata["start"]), int(metadata["end"]), text)
+    return Passage(
+        str(metadata["document_id"]),
+        int(metadata["start"]),
+        int(metadata["end"]),
+        text,
+        int(metadata.get("page", 0) or 0),
+        str(metadata.get("section", "") or ""),
+    )
 
 
 def document_metadata(
@@ -75,6 +88,7 @@ def document_metadata(
         "fingerprint": document_fingerprint,
         "passages": len(passage_ids),
         "passage_ids": ",".join(passage_ids),
+        "page_starts": ",".join(str(start) for start in document.pages),
     }
 
 
@@ -98,4 +112,6 @@ def document_from_record(document_id: str, text: str, metadata: dict[str, Any]) 
         date=str(metadata.get("date", "")),
         kind=str(metadata.get("kind", "")),
     )
-    return Document(document_id, text, meta, str(metadata.get("encoding", "utf-8")))
+    raw_pages = str(metadata.get("page_starts", "") or "")
+    pages = tuple(int(start) for start in raw_pages.split(",")) if raw_pages else ()
+    return Document(document_id, text, meta, str(metadata.get("encoding", "utf-8")), pages)

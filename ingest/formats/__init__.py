@@ -1,0 +1,1 @@
+"""Readers for structured formats (PDF, Word, web pages), each building text through `layout`."""
