@@ -15,17 +15,21 @@ from ingest.documents import Document
 
 CONTEXT_CHARS = 300
 
-_MARKDOWN_SPECIALS = "\\`*_~#|"
-
 
 def escape(text: str) -> str:
     return html.escape(text, quote=True)
 
 
 def chat_text(text: str) -> str:
-    """Answer text for the Markdown chatbot: HTML-escaped and Markdown specials neutralised."""
-    escaped = escape(text)
-    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in escaped)
+    """Text for the chat bubbles and the feedback line, shown exactly as written.
+
+    Those show their value as HTML with Markdown and LaTeX off (see `app.build_app`), so `&`,
+    `<` and `>` are escaped and line breaks become <br>; nothing else is touched, so `don't`,
+    `*`, `$$x$$` or `![x](url)` reach the page as those characters, never as an entity, a
+    Markdown list or an image. Example: "don't <b>\\n18." -> "don't &lt;b&gt;<br>18."
+    """
+    lines = html.escape(text, quote=False).replace("\r\n", "\n").replace("\r", "\n")
+    return lines.replace("\n", "<br>")
 
 
 def context_span(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> tuple[int, int]:
@@ -62,32 +66,49 @@ def describe(document: Document | None, source: str) -> str:
     return f"{label} — {escape(details)}" if details else label
 
 
-def sources_html(answer: Answer | None, documents: Mapping[str, Document]) -> str:
-    """The Sources panel: each citation with its metadata and its quote in context."""
+MARK_LABELS = {"checked": "✓ Checked", "wrong": "✗ Wrong", "": "Not checked"}
+
+
+def sources_html(
+    answer: Answer | None,
+    documents: Mapping[str, Document],
+    marks: Mapping[int, str] | None = None,
+    empty: str = "Sources of the answer will appear here.",
+) -> str:
+    """The Sources panel: each citation with its metadata, its sign-off mark (checked, wrong,
+    not checked) and its quote in context. A refusal's passages are headed as not answering."""
     if answer is None:
-        return '<div class="sources-empty">Sources of the answer will appear here.</div>'
+        return f'<div class="sources-empty">{escape(empty)}</div>'
     if not answer.citations:
         return '<div class="sources-empty">No sources for this answer.</div>'
-    heading = "Sources" if answer.answered else "Nearest passages"
+    heading = "Sources" if answer.answered else "Nearest passages — they do not answer the question"
     items = [f'<h3 class="sources-heading">{heading}</h3>']
     for c in answer.citations:
-        items.append(_citation_html(c, documents.get(c.source)))
+        items.append(_citation_html(c, documents.get(c.source), (marks or {}).get(c.n, "")))
     return '<div class="sources">' + "".join(items) + "</div>"
 
 
-def _citation_html(c: Citation, document: Document | None) -> str:
+def _citation_html(c: Citation, document: Document | None, mark: str = "") -> str:
     if document is not None and document.text[c.start : c.end] == c.quote:
         body = quote_in_context(document.text, c.start, c.end)
     else:
         body = f"<mark>{escape(c.quote)}</mark>"
+    mark = mark if mark in MARK_LABELS else ""
     return (
-        f'<div class="citation" id="citation-{c.n}" data-n="{c.n}">'
+        f'<div class="citation" id="citation-{c.n}" data-n="{c.n}" data-mark="{mark or "unchecked"}">'
         f'<div class="citation-head"><span class="citation-n">[{c.n}]</span> '
-        f"{describe(document, c.source)}</div>"
-        f'<div class="citation-file">{escape(c.source)}, characters {c.start}–{c.end}</div>'
-        f'<blockquote class="citation-context">{body}</blockquote>'
+        f"{describe(document, c.source)} "
+        f'<span class="citation-mark mark-{mark or "unchecked"}">{MARK_LABELS[mark]}</span></div>'
+        f'<div class="citation-file">{escape(c.source)}, {_place(c)}characters {c.start}–{c.end}</div>'
+        + (f'<div class="citation-section">{escape(c.section)}</div>' if c.section else "")
+        + f'<blockquote class="citation-context">{body}</blockquote>'
         "</div>"
     )
+
+
+def _place(c: Citation) -> str:
+    """ "page 12, " for a citation from a paged document (PDF), else nothing."""
+    return f"page {c.page}, " if c.page else ""
 
 
 def viewer_html(document: Document | None, start: int | None = None, end: int | None = None) -> str:
@@ -102,5 +123,6 @@ def viewer_html(document: Document | None, start: int | None = None, end: int | 
     return (
         f'<div class="viewer-head">{describe(document, document.id)}'
         f'<div class="citation-file">{escape(document.id)}</div></div>'
-        f'<div class="viewer-text" id="viewer-text">{body}</div>'
+        f'<div class="viewer-text" id="viewer-text" tabindex="0" role="region" aria-label="Document text">'
+        f"{body}</div>"
     )

@@ -7,6 +7,8 @@ blocked and reported, so the page is checked to work offline.
 
 from __future__ import annotations
 
+import http.server
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -82,7 +84,7 @@ def test_ask_cite_view_export_and_follow_up(
     try:
         page.goto(app_url, wait_until="domcontentloaded")
         chat = page.locator("#chat")
-        expect(chat).to_contain_text(MISSION.split()[0], timeout=TIMEOUT_MS)  # example questions shown
+        expect(page.locator("#examples")).to_contain_text(MISSION, timeout=TIMEOUT_MS)  # examples shown
 
         # 1. ask the mission question: the answer names Steve Walker and cites [1]
         box = page.locator("#question textarea")
@@ -132,8 +134,12 @@ def test_ask_cite_view_export_and_follow_up(
         expect(chat).not_to_contain_text("Searching the reports", timeout=TIMEOUT_MS)
         assert bot.count() >= 2
 
+        # the sources now show the follow-up's own answer, not the first question's
+        followed = assistant.ask(FOLLOW_UP, [MISSION])
         page.get_by_role("tab", name="Sources").click()
-        expect(page.locator("#sources")).to_contain_text("staff", timeout=TIMEOUT_MS)
+        expect(page.locator("#sources")).to_contain_text(
+            _flat(followed.citations[0].quote)[:60], timeout=TIMEOUT_MS
+        )
         OUTPUT.mkdir(exist_ok=True)
         page.screenshot(path=str(OUTPUT / "chat.png"), full_page=True)
         (OUTPUT / "browser-timing.txt").write_text(f"first answer in the browser: {first_answer:.2f} s\n")
@@ -152,9 +158,11 @@ def test_invalid_question_is_a_clear_message(app_url: str, browser) -> None:  # 
         page.goto(app_url, wait_until="domcontentloaded")
         page.locator("#question textarea").fill("x" * 2100)
         page.locator("#ask").click()
-        chat = page.locator("#chat")
-        expect(chat).to_contain_text("please keep it under 2,000", timeout=TIMEOUT_MS)
-        expect(chat).not_to_contain_text("Traceback")
+        status = page.locator("#question-status")
+        expect(status).to_contain_text("the limit is 2,000", timeout=TIMEOUT_MS)
+        expect(status).to_contain_text("2,100 characters")
+        expect(page.locator("#chat")).not_to_contain_text("Traceback")
+        assert page.locator("#question textarea").input_value() == "x" * 2100  # nothing lost
     finally:
         page.close()
 
@@ -167,7 +175,7 @@ def test_example_question_and_document_picker(app_url: str, browser, assistant: 
     try:
         page.goto(app_url, wait_until="domcontentloaded")
         chat = page.locator("#chat")
-        chat.get_by_role("button", name=MISSION).click()
+        page.locator("#examples").get_by_role("button", name=MISSION).click()
         expect(chat).to_contain_text("Steve Walker", timeout=TIMEOUT_MS)
 
         page.get_by_role("tab", name="Document viewer").click()
@@ -209,9 +217,131 @@ def test_login_form_then_chat(assistant: Assistant, browser, tmp_path: Path) -> 
             password.fill("correct horse battery staple")
             page.get_by_role("button", name="Login").click()
             chat = page.locator("#chat")
-            expect(chat).to_contain_text(MISSION.split()[0], timeout=TIMEOUT_MS)
+            expect(page.locator("#examples")).to_contain_text(MISSION, timeout=TIMEOUT_MS)
             page.locator("#question textarea").fill(MISSION)
             page.locator("#ask").click()
             expect(chat).to_contain_text("Steve Walker", timeout=TIMEOUT_MS)
         finally:
             page.close()
+
+
+class Beacon:
+    """A local HTTP server that records every request: markup rendered from a document or a
+    question would make the browser fetch from it."""
+
+    def __init__(self) -> None:
+        hits: list[str] = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - the http.server name
+                hits.append(self.path)
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.hits = hits
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def beacon() -> Iterator[Beacon]:
+    server = Beacon()
+    yield server
+    server.close()
+
+
+def test_markup_from_documents_and_questions_is_shown_as_text(
+    browser, readers, embedder, beacon: Beacon, tmp_path: Path
+) -> None:  # noqa: ANN001
+    """Markdown, HTML, autolinks and LaTeX in a cited sentence or a question appear as their
+    literal characters (no `&#x27;`, no `&amp;`, no list), and the page fetches nothing."""
+    from conftest import ingest_folder
+    from playwright.sync_api import expect
+
+    from assistant.service import create_assistant
+    from assistant.settings import Settings
+
+    base = beacon.base
+    sentence = (
+        "The lighthouse keepers' review found that the harbour lamps don't work & need "
+        f"![x]({base}/beacon.png) repairs, see <{base}/a> and the $$x^2$$ formula."
+    )
+    listed = (
+        f"18. recommendations were made by the harbour board about *lamps*, _wicks_ and `oil` [x]({base}/l)."
+    )
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "markup.txt").write_text(
+        f"Lighthouse keepers' review\n\n{sentence}\n\n{listed}\n", encoding="utf-8"
+    )
+    ingest_folder(corpus, tmp_path / "index", embedder)
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", data_dir=tmp_path / "data")
+    markup = create_assistant(settings, readers)
+    question = (
+        f"What did the lighthouse keepers' review find about the harbour lamps & ![y]({base}/q.png) "
+        f"<{base}/q> $$y^2$$?"
+    )
+    second = "What did the harbour board recommend about lamps, wicks and oil?"
+    assert markup.ask(question).citations[0].quote == sentence  # the test asks what it means to
+    assert markup.ask(second).answered and markup.ask(second).citations[0].quote == listed
+
+    with running_app(markup) as url:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        outside: list[str] = []
+
+        def local_only(route) -> None:  # noqa: ANN001
+            if route.request.url.startswith(url.rstrip("/")):
+                route.continue_()
+                return
+            outside.append(route.request.url)
+            if route.request.url.startswith(base):  # let the beacon count it
+                route.continue_()
+            else:
+                route.abort()
+
+        context.route("**/*", local_only)
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        try:
+            page.goto(url, wait_until="domcontentloaded")
+            chat = page.locator("#chat")
+            box = page.locator("#question textarea")
+            box.fill(question)
+            page.locator("#ask").click()
+            expect(chat).to_contain_text("[1]", timeout=TIMEOUT_MS)
+            expect(chat).not_to_contain_text("Searching the reports", timeout=TIMEOUT_MS)
+            page.locator("#feedback-helpful").click()
+            expect(page.locator("#feedback-status")).to_contain_text("Thanks", timeout=TIMEOUT_MS)
+
+            box.fill(second)
+            box.press("Enter")
+            expect(chat).to_contain_text("harbour board about", timeout=TIMEOUT_MS)
+            expect(chat).not_to_contain_text("Searching the reports", timeout=TIMEOUT_MS)
+
+            shown = chat.inner_text()
+            for literal in (question, sentence, listed, "don't", "![x](", "$$x^2$$", f"<{base}/a>"):
+                assert literal in shown, f"{literal!r} is not shown as text in the chat:\n{shown}"
+            assert (
+                "&#x27;" not in shown
+                and "&#39;" not in shown
+                and "&amp;" not in shown
+                and "&lt;" not in shown
+            )
+            status = page.locator("#feedback-status").inner_text()
+            assert question in status, status
+            sources = page.locator("#sources").inner_text()
+            assert _flat(listed) in _flat(sources), sources
+            for selector in ("img", "a[href^='http://127.0.0.1']", ".katex", "ol", "ul", "em", "code"):
+                assert page.locator(f"#chat {selector}, #feedback-status {selector}").count() == 0, selector
+            assert beacon.hits == [], f"the page fetched from the beacon: {beacon.hits}"
+            assert outside == [], f"the page tried to reach the network: {outside}"
+        finally:
+            context.close()

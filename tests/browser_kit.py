@@ -1,0 +1,84 @@
+"""Headless Chromium for the browser tests: the browser, pages that may reach only the app, and
+small reads of the chat's DOM."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 60_000
+WIDE = {"width": 1400, "height": 1000}
+PHONE = {"width": 390, "height": 844}
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def launch_chromium() -> Iterator[Any]:
+    """Headless Chromium for one test module: `browser = pytest.fixture(scope="module")(launch_chromium)`."""
+    assert CHROMIUM.exists(), "Chromium is missing: run scripts/ensure-chromium.sh (as root)"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class LocalPage:
+    """A page in its own browser context that may reach only `url`; requests elsewhere are
+    blocked and listed in `outside`."""
+
+    def __init__(self, browser: Any, url: str, viewport: dict[str, int] = WIDE, **context: Any) -> None:
+        self.url = url
+        self.outside: list[str] = []
+        self.context = browser.new_context(viewport=viewport, **context)
+        self.context.route("**/*", self._local_only)
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(TIMEOUT_MS)
+
+    def _local_only(self, route: Any) -> None:
+        if route.request.url.startswith(self.url.rstrip("/")):
+            route.continue_()
+        else:
+            self.outside.append(route.request.url)
+            route.abort()
+
+    def open(self) -> Any:
+        self.page.goto(self.url, wait_until="domcontentloaded")
+        self.page.locator("#chat").wait_for()
+        return self.page
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def ask(page: Any, question: str) -> None:
+    """Type `question` and press Ask; returns once the answer (or a message) replaced the working note."""
+    from playwright.sync_api import expect
+
+    before = bot_bubbles(page).count()
+    page.locator("#question textarea").fill(question)
+    page.locator("#ask").click()
+    expect(bot_bubbles(page)).not_to_have_count(before, timeout=TIMEOUT_MS)
+    expect(page.locator("#chat")).not_to_contain_text("Searching the reports", timeout=TIMEOUT_MS)
+
+
+def user_bubbles(page: Any) -> Any:
+    return page.locator("#chat .message-row.user-row")
+
+
+def bot_bubbles(page: Any) -> Any:
+    return page.locator("#chat .message-row.bot-row")
