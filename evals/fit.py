@@ -5,9 +5,10 @@ would answer it (same retrieval, same candidates, same features), then labelled 
 accepted answers: a sentence is right when it contains one and comes from a listed source; a
 span is right when it is (or closely holds) an accepted answer inside a right sentence.
 
-Four logistic regressions are fitted in order (span, sentence, then confidence and
-answerability); each later one is trained on the earlier ones' out-of-fold outputs, so no model
-learns from predictions made on its own training rows. Thresholds are chosen on out-of-fold
+Four linear models are fitted in order (span, sentence, then confidence and answerability;
+the sentence model as a ranking of each question's candidates, `evals.ranking`); each later one
+is trained on the earlier ones' out-of-fold outputs, so no model learns from predictions made on
+its own training rows. Thresholds are chosen on out-of-fold
 confidences. Then every training question is answered through the real `Assistant.ask` by a
 model fitted without its fold, and the figures are printed: the cross-validated estimate
 reported beside the test sets.
@@ -39,6 +40,7 @@ from assistant.service import Assistant, Readers
 from evals.collections import Collection, QuestionSet, question_sets
 from evals.dataset import EvalQuestion, load_dataset
 from evals.metrics import Outcome, contains_answer, is_yes_no_answer, normalise, score, summarise
+from evals.ranking import fit_ranking
 
 FOLDS = 5
 SEED = 20251129
@@ -47,6 +49,9 @@ MAX_SPAN_EXTRA_WORDS = 3  # a span holding the answer may say this many words mo
 WORDS_CEILING = 40.0  # mean answer words the threshold search may not exceed (the target is 45)
 LEAD_TOLERANCE = 0.005  # of first lines right, a short lead may cost (one question in 200)
 FALSE_REFUSALS_CEILING = 0.10  # the target: at most one answerable question in ten refused
+OFF_TOPIC = "off-topic"  # the label of the questions borrowed from another collection
+OFF_TOPIC_EVERY = 5  # one question in this many of the other collections' training sets
+OFF_TOPIC_FALSE_REFUSALS = 0.01  # answerable questions the off-topic refusal may cost (1 in 100)
 
 
 @dataclass
@@ -68,6 +73,11 @@ class Example:
     @property
     def yes_no(self) -> bool:
         return bool(self.item.answers) and all(is_yes_no_answer(a) for a in self.item.answers)
+
+    @property
+    def off_topic(self) -> bool:
+        """Borrowed from another collection (`off_topic_sets`): only the off-topic model learns from it."""
+        return self.question_set.label.endswith(OFF_TOPIC)
 
     @property
     def for_ranking(self) -> bool:
@@ -94,16 +104,20 @@ def span_matches(span_text: str, answers: tuple[str, ...]) -> bool:
 
 
 def examine_all(open_assistant: Callable[[Collection], Assistant]) -> list[Example]:
-    """Every training question examined on its collection's assistant, labelled."""
+    """Every training question examined on its collection's assistant, labelled, and every
+    collection asked some of the other collections' questions as off-topic (`off_topic_sets`)."""
     examples: list[Example] = []
     assistants: dict[str, Assistant] = {}
-    for question_set in question_sets("train"):
+    for question_set, items in [
+        *((s, load_dataset(s.path)) for s in question_sets("train")),
+        *off_topic_sets(),
+    ]:
         collection = question_set.collection
         if collection.name not in assistants:
             assistants[collection.name] = open_assistant(collection)
         assistant = assistants[collection.name]
         library = assistant.library
-        for item in load_dataset(question_set.path):
+        for item in items:
             exam = assistant.examine(item.question, list(item.history))
             sentence_labels = np.zeros(len(exam.candidates))
             span_labels = [np.zeros(len(spans)) for spans in exam.spans]
@@ -119,10 +133,40 @@ def examine_all(open_assistant: Callable[[Collection], Assistant]) -> list[Examp
                         [1.0 if span_matches(s.text, item.answers) else 0.0 for s in exam.spans[i]]
                     )
             examples.append(Example(item, question_set, exam, sentence_labels, span_labels, words=words))
-    order = np.random.default_rng(SEED).permutation(len(examples))
-    for position, index in enumerate(order):
-        examples[index].fold = position % FOLDS
+    # Folds of the written questions first, then of the borrowed ones: adding these changes no
+    # written question's fold.
+    for group in ([e for e in examples if not e.off_topic], [e for e in examples if e.off_topic]):
+        order = np.random.default_rng(SEED).permutation(len(group))
+        for position, index in enumerate(order):
+            group[index].fold = position % FOLDS
     return examples
+
+
+def off_topic_sets() -> list[tuple[QuestionSet, list[EvalQuestion]]]:
+    """For each collection, every OFF_TOPIC_EVERY-th question of the other collections' training
+    sets (follow-ups left out), as questions its documents do not answer.
+
+    The training sets' unanswerable questions are near misses written with the documents' own
+    words; a question from another field entirely ("how do sockets time out?" of council
+    reports) was missing, and the answerability model learned nothing of it. Labelled
+    "<collection>/train/off-topic" and reported apart from the written sets.
+    """
+    train = question_sets("train")
+    found = []
+    for collection in sorted({s.collection for s in train}, key=lambda c: c.name):
+        asked = [
+            item
+            for s in train
+            if s.collection != collection
+            for item in load_dataset(s.path)
+            if not item.history
+        ]
+        items = [
+            replace(item, id=f"off-topic-{item.id}", answers=(), sources=(), answerable=False)
+            for item in asked[::OFF_TOPIC_EVERY]
+        ]
+        found.append((QuestionSet(collection, "train", Path(f"{OFF_TOPIC}.jsonl")), items))
+    return found
 
 
 def _fit_linear(table: np.ndarray, labels: np.ndarray, features: tuple[str, ...], c: float) -> LinearModel:
@@ -174,6 +218,13 @@ class Stage:
     logits: list[np.ndarray]
     confidence: np.ndarray
     answerable: np.ndarray
+    off_topic: np.ndarray
+
+
+def _ranks(example: Example) -> bool:
+    """Whether the sentence and confidence models learn from the question: a written question whose
+    right sentence can be told from its words, or that the documents do not answer."""
+    return not example.off_topic and (example.for_ranking or not example.answerable)
 
 
 def _span_ratings(model: LinearModel, example: Example) -> list[np.ndarray]:
@@ -255,14 +306,13 @@ def fit_models(
     def sentence_oof(c: float) -> list[np.ndarray]:
         logits: list[np.ndarray] = [np.zeros(0)] * len(examples)
         for fold in folds:
-            train = [
-                i for i, e in enumerate(examples) if e.fold != fold and (e.for_ranking or not e.answerable)
-            ]
-            model = _fit_linear(
-                np.vstack([tables[i] for i in train]),
-                np.concatenate([examples[i].sentence_labels for i in train]),
+            train = [i for i, e in enumerate(examples) if e.fold != fold and _ranks(e)]
+            model = fit_ranking(
+                [tables[i] for i in train],
+                [examples[i].sentence_labels for i in train],
                 SENTENCE_FEATURES,
                 c,
+                SEED,
             )
             for i, example in enumerate(examples):
                 if example.fold == fold:
@@ -296,7 +346,7 @@ def fit_models(
             for e, lg, t, r in zip(examples, logits, tables, span_ratings, strict=True)
         ]
     )
-    usable = np.asarray([e.for_ranking or not e.answerable for e in examples])
+    usable = np.asarray([_ranks(e) for e in examples])
     confidence_labels = np.asarray(
         [_top_right(e, lg) if e.answerable else 0.0 for e, lg in zip(examples, logits, strict=True)]
     )
@@ -311,34 +361,44 @@ def fit_models(
         report,
     )
     answerable_labels = np.asarray([1.0 if e.answerable else 0.0 for e in examples])
-    everyone = np.ones(len(examples), dtype=bool)
+    written = np.asarray([not e.off_topic for e in examples])
+    question_rows = columns(confidence_rows, ANSWERABILITY_FEATURES)
     answerable, answerable_model, answerable_c = _question_model(
-        columns(confidence_rows, ANSWERABILITY_FEATURES),
+        question_rows,
         ANSWERABILITY_FEATURES,
         answerable_labels,
-        everyone,
+        written,
         example_folds,
         "answerability",
         report,
     )
+    off_topic_labels = np.asarray([1.0 if e.off_topic else 0.0 for e in examples])
+    everyone = np.ones(len(examples), dtype=bool)
+    off_topic, off_topic_model, off_topic_c = _question_model(
+        question_rows, ANSWERABILITY_FEATURES, off_topic_labels, everyone, example_folds, "off-topic", report
+    )
 
     span_model = _fit_linear(span_table, span_labels, SPAN_FEATURES, span_c)
-    ranking = [i for i, e in enumerate(examples) if e.for_ranking or not e.answerable]
-    sentence_model = _fit_linear(
-        np.vstack([tables[i] for i in ranking]),
-        np.concatenate([examples[i].sentence_labels for i in ranking]),
+    ranking = [i for i, e in enumerate(examples) if _ranks(e)]
+    sentence_model = fit_ranking(
+        [tables[i] for i in ranking],
+        [examples[i].sentence_labels for i in ranking],
         SENTENCE_FEATURES,
         sentence_c,
+        SEED,
     )
-    stage = Stage(span_ratings, tables, logits, confidence, answerable)
+    stage = Stage(span_ratings, tables, logits, confidence, answerable, off_topic)
     chosen = {
         "span_c": span_c,
         "sentence_c": sentence_c,
         "confidence_c": confidence_c,
         "answerable_c": answerable_c,
+        "off_topic_c": off_topic_c,
     }
     placeholder = Thresholds(0.5, 0.5, 0.5, 0.0)
-    model = AnswerModel(span_model, sentence_model, confidence_model, answerable_model, placeholder, ())
+    model = AnswerModel(
+        span_model, sentence_model, confidence_model, answerable_model, off_topic_model, placeholder, ()
+    )
     return model, stage, chosen
 
 
@@ -387,11 +447,16 @@ def choose_thresholds(examples: list[Example], stage: Stage, report: Callable[[s
     ranking_all = np.asarray([e.for_ranking for e in examples])
     top_right = np.asarray([_top_right(e, lg) for e, lg in zip(examples, stage.logits, strict=True)])
 
+    # Refusal accuracy is weighed on the written unanswerable questions only: the borrowed
+    # off-topic ones teach the model, but are refused at almost any threshold and would hide
+    # what a threshold costs on near misses.
+    written = np.asarray([not e.off_topic for e in examples])
+
     def accuracies(t: float) -> float:
         """Answer accuracy (answered with the right sentence) plus refusal accuracy, out of fold."""
         answered = stage.answerable >= t
         answer_accuracy = float((answered & (top_right > 0))[ranking_all].mean())
-        return answer_accuracy + float((~answered[~answerable]).mean())
+        return answer_accuracy + float((~answered[~answerable & written]).mean())
 
     def false_refusals(t: float) -> float:
         return float((stage.answerable < t)[answerable].mean())
@@ -448,15 +513,30 @@ def choose_thresholds(examples: list[Example], stage: Stage, report: Callable[[s
     near = [t for t, right in rights.items() if right >= best_right - LEAD_TOLERANCE * len(ranking)]
     span_t = max(near, key=lambda t: (leads_given(t), t)) if near else 1.0
 
-    thresholds = Thresholds(answer=answer_t, lead=lead_t, span=span_t, second=float(second_t))
+    # Off topic: refuse from the lowest probability that refuses at most OFF_TOPIC_FALSE_REFUSALS of
+    # the written answerable questions (the near misses are the answerability model's to refuse).
+    kept = answerable & written
+    off_topic_t = min(
+        (float(t) for t in grid if (stage.off_topic[kept] >= t).mean() <= OFF_TOPIC_FALSE_REFUSALS),
+        default=1.0,
+    )
+    thresholds = Thresholds(
+        answer=answer_t, lead=lead_t, span=span_t, second=float(second_t), off_topic=off_topic_t
+    )
     answered = stage.answerable >= answer_t
     right, words = middle(lead_t, second_t)
     count = max(len(ranking), 1)
     report(
-        f"out of fold at these thresholds: unanswerable refused {(~answered[~answerable]).mean():.3f}, "
+        "out of fold at these thresholds: written unanswerable refused "
+        f"{(~answered[~answerable & written]).mean():.3f}, "
         f"answerable refused {(~answered[answerable]).mean():.3f}, answers right when answered "
         f"{right / count:.3f}, first lines right {rights.get(span_t, 0) / count:.3f} "
         f"({leads_given(span_t)} leads in {len(ranking)} answers), mean words {words:.1f}"
+    )
+    refused = stage.off_topic >= off_topic_t
+    report(
+        f"off-topic from {off_topic_t}: refuses {refused[~written].mean():.3f} of the borrowed questions, "
+        f"{refused[kept].mean():.3f} of the written answerable ones"
     )
     report(
         f"thresholds: refuse below {thresholds.answer}; one sentence from {thresholds.lead}, with a "
@@ -494,7 +574,7 @@ def cross_validated_figures(
                 score(example.item, answer, 0.0, texts)
             )
     figures = {label: summarise(found) for label, found in sorted(outcomes.items())}
-    everything = [o for found in outcomes.values() for o in found]
+    everything = [o for label, found in outcomes.items() if not label.endswith(OFF_TOPIC) for o in found]
     figures["all training questions"] = summarise(everything)
     for label, metrics in figures.items():
         report(
@@ -524,13 +604,14 @@ def refit(
 
     span_table, span_labels, _ = _span_rows(examples)
     span_model = _fit_linear(span_table, span_labels, SPAN_FEATURES, chosen["span_c"])
-    ranking = [e for e in examples if e.for_ranking or not e.answerable]
+    ranking = [e for e in examples if _ranks(e)]
     tables = {id(e): _sentence_table(assistant_for, e, _span_ratings(span_model, e)) for e in ranking}
-    sentence_model = _fit_linear(
-        np.vstack([tables[id(e)] for e in ranking]),
-        np.concatenate([e.sentence_labels for e in ranking]),
+    sentence_model = fit_ranking(
+        [tables[id(e)] for e in ranking],
+        [e.sentence_labels for e in ranking],
         SENTENCE_FEATURES,
         chosen["sentence_c"],
+        SEED,
     )
     rows, labels, answerable = [], [], []
     for e in examples:
@@ -540,18 +621,26 @@ def refit(
         rows.append(_confidence_row(assistant_for, e, logits, tables[id(e)], _span_ratings(span_model, e)))
         labels.append(_top_right(e, logits) if e.answerable else 0.0)
         answerable.append(1.0 if e.answerable else 0.0)
-    usable = np.asarray([e.for_ranking or not e.answerable for e in examples])
+    usable = np.asarray([_ranks(e) for e in examples])
+    written = np.asarray([not e.off_topic for e in examples])
     table = np.vstack(rows)
     confidence_model = _fit_linear(
         table[usable], np.asarray(labels)[usable], CONFIDENCE_FEATURES, chosen["confidence_c"]
     )
+    question_rows = columns(table, ANSWERABILITY_FEATURES)
     answerable_model = _fit_linear(
-        columns(table, ANSWERABILITY_FEATURES),
-        np.asarray(answerable),
+        question_rows[written],
+        np.asarray(answerable)[written],
         ANSWERABILITY_FEATURES,
         chosen["answerable_c"],
     )
-    return AnswerModel(span_model, sentence_model, confidence_model, answerable_model, thresholds, ())
+    off_topic_labels = np.asarray([1.0 if e.off_topic else 0.0 for e in examples])
+    off_topic_model = _fit_linear(
+        question_rows, off_topic_labels, ANSWERABILITY_FEATURES, chosen["off_topic_c"]
+    )
+    return AnswerModel(
+        span_model, sentence_model, confidence_model, answerable_model, off_topic_model, thresholds, ()
+    )
 
 
 def fit(

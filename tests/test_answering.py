@@ -110,6 +110,20 @@ def test_what_the_documents_do_not_say_is_refused_in_the_collections_own_words(h
     _exact(harbour, answer)
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the boiling point of water at the top of a mountain?",
+        "How do I bake a sourdough loaf with rye flour?",
+        "Which planet in the solar system has the most moons?",
+    ],
+)
+def test_a_question_from_another_field_entirely_is_refused(harbour: Assistant, question: str) -> None:
+    answer = harbour.ask(question)
+    assert not answer.answered, answer.text
+    assert answer.text.startswith("The harbour papers do not appear to cover this")
+
+
 def test_a_sentence_introducing_a_list_is_cited_with_its_items(harbour: Assistant, readers: Readers) -> None:
     library = harbour.library
     [intro] = [p for p in library.passages if p.passage.text.startswith("She made 12 recommendations")]
@@ -292,3 +306,27 @@ def test_the_committed_model_fits_this_codes_features() -> None:
     model.check(SPAN_FEATURES, SENTENCE_FEATURES, CONFIDENCE_FEATURES, ANSWERABILITY_FEATURES)
     assert all("/train/" in name for name in model.trained_on) and model.trained_on
     assert Path(Settings().answering.model_path).stat().st_size < 200_000
+
+
+def test_a_lead_the_quoted_sentence_opens_with_is_not_said_twice(
+    tmp_path: Path, embedder: Embedder, readers: Readers
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "pier.txt").write_text(
+        "Pier lamp survey\n\nThe survey of the old pier was finished in May.\n\n"
+        "14 lamps were found broken along the pier.\n\nThe council will replace them before the summer.\n",
+        encoding="utf-8",
+    )
+    (corpus / "ferry.txt").write_text(FERRY, encoding="utf-8")
+    ingest_folder(corpus, tmp_path / "index", embedder)
+    # Every answer given with its lead, however sure: the test is about the text, not the shape.
+    always_lead = AnsweringSettings(answer_threshold=0.0, lead_threshold=0.0, span_threshold=0.0)
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", answering=always_lead)
+    answer = create_assistant(settings, readers).ask("How many lamps were found broken?")
+    assert answer.short_answer.startswith("14")
+    assert answer.text.startswith("14 lamps were found broken along the pier. [1]")
+    ferry = create_assistant(settings, readers).ask("How many crossings a day does the ferry make in summer?")
+    assert ferry.short_answer and ferry.text.startswith(
+        f"{ferry.short_answer}. "
+    )  # not in the sentence's opening

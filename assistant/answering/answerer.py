@@ -128,13 +128,13 @@ class Answerer:
         table = self.sentence_table(exam, best_span_values)
         logits = model.sentence.logits(table)
         probabilities = 1.0 / (1.0 + np.exp(-logits))
-        confidence = answerable = 0.0
+        confidence = answerable = off_topic = 0.0
         if len(logits):
             row = self.question_row(exam, logits, table, best_spans)
             confidence = float(model.confidence.probabilities(row)[0])
-            answerable = float(
-                model.answerable.probabilities(features.columns(row, features.ANSWERABILITY_FEATURES))[0]
-            )
+            question = features.columns(row, features.ANSWERABILITY_FEATURES)
+            answerable = float(model.answerable.probabilities(question)[0])
+            off_topic = float(model.off_topic.probabilities(question)[0])
         negated = [any(t.lemma in NEGATIONS or t.dep == "neg" for t in p.tokens) for p in exam.parsed]
         return Scored(
             exam.reading,
@@ -145,6 +145,7 @@ class Answerer:
             confidence,
             answerable,
             exam.focus_fit,
+            off_topic,
         )
 
     def question_row(

@@ -83,6 +83,7 @@ class Scored:
     confidence: float  # that the best sentence answers
     answerable: float  # that the documents answer the question at all
     focus_fit: dict[str, float]
+    off_topic: float = 0.0  # that the question is from another field entirely
 
 
 def compose(
@@ -94,7 +95,7 @@ def compose(
     if not order:
         return Choice("refusal", [], "", 0.0, [], nearest_are_close=False)
     confidence = scored.confidence
-    if scored.answerable < thresholds.answer:
+    if scored.answerable < thresholds.answer or scored.off_topic >= thresholds.off_topic:
         close = [scored.rows[i] for i in order if scored.probabilities[i] >= near][:max_citations]
         nearest = close or ranked_rows[:max_citations]
         return Choice(

@@ -6,7 +6,9 @@
 - the confidence model turns the best sentence's standing into a calibrated probability that it
   answers, which decides the shape of the answer;
 - the answerability model, on the same question-level features, gives the probability that the
-  documents answer the question at all, which decides whether to refuse.
+  documents answer the question at all, which decides whether to refuse;
+- the off-topic model, on the same features, gives the probability that the question is from
+  another field entirely (fitted on other collections' questions), which refuses it too.
 
 `make fit` (`evals/fit.py`) writes the file from the training questions; answering only reads it,
 with numpy: scikit-learn is not needed to answer.
@@ -58,6 +60,7 @@ class Thresholds:
     lead: float  # confidence from which one sentence is given, with a lead when its best span ...
     span: float  # ... holds at least this share of its sentence's span ratings
     second: float  # in the middle band, a second sentence rated within this much of the first is shown too
+    off_topic: float = 1.0  # off-topic probability from which to refuse (1.0: never)
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ class AnswerModel:
     sentence: LinearModel
     confidence: LinearModel
     answerable: LinearModel
+    off_topic: LinearModel
     thresholds: Thresholds
     trained_on: tuple[str, ...]  # the question sets it was fitted on
 
@@ -85,6 +89,7 @@ class AnswerModel:
             sentence=LinearModel.zero(sentence),
             confidence=LinearModel.zero(confidence),
             answerable=LinearModel.zero(answerable),
+            off_topic=LinearModel.zero(answerable),
             thresholds=Thresholds(answer=0.5, lead=0.5, span=0.5, second=0.0),
             trained_on=(),
         )
@@ -102,6 +107,7 @@ class AnswerModel:
             ("sentence", self.sentence, sentence),
             ("confidence", self.confidence, confidence),
             ("answerability", self.answerable, answerable),
+            ("off-topic", self.off_topic, answerable),
         ):
             if model.features != expected:
                 raise ModelFileError(f"the {name} model was fitted on other features: run `make fit`")
@@ -120,6 +126,7 @@ def load_model(path: Path) -> AnswerModel:
             sentence=_linear(raw["sentence"]),
             confidence=_linear(raw["confidence"]),
             answerable=_linear(raw["answerable"]),
+            off_topic=_linear(raw["off_topic"]),
             thresholds=Thresholds(**raw["thresholds"]),
             trained_on=tuple(raw.get("trained_on", ())),
         )
