@@ -26,18 +26,19 @@ FULL_PASSAGES = 3000  # the full corpus (~177k passages) would take over an hour
 QUICK_PASSAGES = 500
 
 
-def ensure_doc_sources(source: Path = DOC_SOURCES) -> Path:
-    """The python3.11-doc reST sources, installing the Debian package when they are missing."""
+def ensure_doc_sources(source: Path = DOC_SOURCES, package: str = DOC_PACKAGE) -> Path:
+    """A Debian documentation folder (by default python3.11-doc's reST sources), installing
+    `package` with apt-get when it is missing."""
     if source.is_dir():
         return source
-    log(f"{source} missing: apt-get install -y {DOC_PACKAGE}")
-    install = ["apt-get", "install", "-y", DOC_PACKAGE]
+    log(f"{source} missing: apt-get install -y {package}")
+    install = ["apt-get", "install", "-y", package]
     if subprocess.run(install, stdout=subprocess.DEVNULL, check=False).returncode != 0:
-        log(f"install failed; running apt-get update, then installing {DOC_PACKAGE} again")
+        log(f"install failed; running apt-get update, then installing {package} again")
         subprocess.run(["apt-get", "update"], stdout=subprocess.DEVNULL, check=True)
         subprocess.run(install, stdout=subprocess.DEVNULL, check=True)
     if not source.is_dir():
-        raise click.ClickException(f"{DOC_PACKAGE} installed but {source} is still missing")
+        raise click.ClickException(f"{package} installed but {source} is still missing")
     return source
 
 

@@ -1,4 +1,7 @@
-"""Ingest throughput: our pipeline, the raw encoder on the same passages, LlamaIndex's default.
+"""Ingest throughput: our pipeline, the raw encoder on the same passages, and LlamaIndex twice:
+doing the same work (an `IngestionPipeline` whose `SentenceSplitter` makes within 10% of our
+passage count, the same MiniLM through `HuggingFaceEmbedding`, a `ChromaVectorStore`), and with
+its defaults (1,024-token chunks: far fewer, truncated vectors; kept only as a footnote).
 
 Also re-ingest as the CLI does it: nothing changed, then one file changed. Each function
 takes folders and an already loaded embedder and returns its figures; choosing the corpus,
@@ -8,9 +11,10 @@ asking questions and comparing figures with targets happen elsewhere.
 from __future__ import annotations
 
 import contextlib
+import io
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -65,8 +69,9 @@ def warm_up(embedder: Any, texts: Sequence[str], every: int = 8) -> None:
     embedder.embed(sorted(texts, key=len)[::every])
 
 
-def load_llamaindex_embedding() -> Any:
-    """LlamaIndex's HuggingFaceEmbedding on the bundled model folder, with offline tokenizer settings.
+def load_llamaindex_embedding(batch_size: int | None = None) -> Any:
+    """LlamaIndex's HuggingFaceEmbedding on the bundled model folder (the same files our embedder
+    loads, `ingest.embedder.bundled_model_path`), offline; `batch_size` None keeps its default.
 
     `Settings.tokenizer` would otherwise be tiktoken, which downloads its BPE file; the MiniLM
     tokenizer from the same folder replaces it, and `Settings.llm = None` (no LLM is needed).
@@ -84,7 +89,9 @@ def load_llamaindex_embedding() -> Any:
     LlamaSettings.tokenizer = tokenizer.encode
     with contextlib.redirect_stdout(sys.stderr):
         LlamaSettings.llm = None  # prints "LLM is explicitly disabled"
-    return HuggingFaceEmbedding(model_name=path, device="cpu")
+    if batch_size is None:
+        return HuggingFaceEmbedding(model_name=path, device="cpu")
+    return HuggingFaceEmbedding(model_name=path, device="cpu", embed_batch_size=batch_size)
 
 
 def measure_llamaindex(corpus: Path, index: Path, embed_model: Any) -> dict[str, Any]:
@@ -108,6 +115,94 @@ def measure_llamaindex(corpus: Path, index: Path, embed_model: Any) -> dict[str,
         "embed_batch_size": embed_model.embed_batch_size,
         "seconds": seconds,
         "tokenizer": "MiniLM HF tokenizer (Settings.tokenizer; tiktoken would download), Settings.llm=None",
+    }
+
+
+def llamaindex_documents(corpus: Path) -> list[Any]:
+    """The corpus's .txt files as LlamaIndex reads them, metadata kept out of what is embedded
+    and of the splitter's budget (our passages are embedded without file metadata too)."""
+    from llama_index.core import SimpleDirectoryReader
+
+    documents = SimpleDirectoryReader(str(corpus), recursive=True, required_exts=[".txt"]).load_data()
+    for document in documents:
+        document.excluded_embed_metadata_keys = list(document.metadata)
+        document.excluded_llm_metadata_keys = list(document.metadata)
+    return documents
+
+
+def matching_chunk_size(
+    documents: Sequence[Any], passages: int, low: int = 8, high: int = 1024
+) -> tuple[int, int]:
+    """The `SentenceSplitter` chunk size (tokens, no overlap) whose node count is nearest `passages`.
+
+    Node counts fall as the chunk size grows, so a bisection finds it; returns (size, nodes).
+    Splitting is cheap next to embedding and is not part of the timed run.
+    """
+    from llama_index.core.node_parser import SentenceSplitter
+
+    def count(size: int) -> int:
+        splitter = SentenceSplitter(chunk_size=size, chunk_overlap=0)
+        with _quiet_stdout():
+            return len(splitter.get_nodes_from_documents(documents))
+
+    best = (high, count(high))
+    while low <= high:
+        middle = (low + high) // 2
+        nodes = count(middle)
+        if abs(nodes - passages) < abs(best[1] - passages):
+            best = (middle, nodes)
+        if nodes > passages:
+            low = middle + 1
+        else:
+            high = middle - 1
+    return best
+
+
+@contextlib.contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """Drop what LlamaIndex prints: at small chunk sizes `SentenceSplitter` prints a note per
+    document on stdout, where `bench --json` writes its JSON."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        yield
+
+
+def measure_llamaindex_same_work(
+    corpus: Path, index: Path, embed_model: Any, passages: int, chunk_size: int | None = None
+) -> dict[str, Any]:
+    """LlamaIndex doing our work: read the same files, split into about `passages` nodes, embed
+    them with the same MiniLM and write them to Chroma, through `IngestionPipeline.run`.
+
+    The chunk size is chosen beforehand (untimed) so the node count is nearest ours; the timed
+    part is reading, splitting, embedding and writing, as in our pipeline's figure.
+    """
+    from llama_index.core.ingestion import IngestionPipeline
+    from llama_index.core.node_parser import SentenceSplitter
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    from ingest.store import open_client
+
+    if chunk_size is None:
+        chunk_size, _ = matching_chunk_size(llamaindex_documents(corpus), passages)
+    collection = open_client(index).get_or_create_collection("llamaindex_same_work", embedding_function=None)
+    started = time.perf_counter()
+    documents = llamaindex_documents(corpus)
+    pipeline = IngestionPipeline(
+        transformations=[SentenceSplitter(chunk_size=chunk_size, chunk_overlap=0), embed_model],
+        vector_store=ChromaVectorStore(chroma_collection=collection),
+    )
+    with _quiet_stdout():
+        nodes = pipeline.run(documents=documents)
+    seconds = time.perf_counter() - started
+    return {
+        "documents": len(documents),
+        "passages": len(nodes),
+        "stored": collection.count(),
+        "our_passages": passages,
+        "passages_vs_ours": len(nodes) / passages if passages else float("nan"),
+        "chunk_size_tokens": chunk_size,
+        "embed_batch_size": embed_model.embed_batch_size,
+        "seconds": seconds,
+        "passages_per_s": len(nodes) / seconds if seconds else 0.0,
     }
 
 
