@@ -8,6 +8,7 @@ and a non-zero exit status, never a traceback.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ def cli() -> None:
 @click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path), help="Folder of documents.")
 @click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index folder.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--quiet", is_flag=True, help="No progress bar and no progress lines.")
 @click.option(
     "--max-file-bytes",
     type=click.IntRange(min=1),
@@ -64,6 +65,10 @@ def ingest(
             progress=not quiet and not as_json,
             stage_hook=_test_pause_hook(),
             encoder=encoder_name(settings.encoder),
+            max_inflated_bytes=settings.max_inflated_bytes,
+            max_passages_per_file=settings.max_passages_per_file,
+            progress_lines=None if quiet else lambda line: click.echo(_escaped(line), err=True),
+            progress_interval_s=settings.progress_interval_s,
         )
     except (FileNotFoundError, ManifestError) as error:
         raise click.ClickException(str(error)) from None
@@ -72,14 +77,40 @@ def ingest(
             raise click.ClickException(f"Lost the Chroma server at {_server(settings)}: {error}") from None
         raise
     if as_json:
-        click.echo(json.dumps(_summary_dict(summary), ensure_ascii=False, indent=2))
+        click.echo(_escaped_json(json.dumps(_summary_dict(summary), ensure_ascii=False, indent=2)))
     else:
         for skipped in summary.skipped:
-            click.echo(f"skipped {skipped.name}: {skipped.reason}", err=True)
+            click.echo(_escaped(f"skipped {skipped.name}: {skipped.reason}"), err=True)
         for note in summary.decoded_notes():
-            click.echo(f"note {note}", err=True)
+            click.echo(_escaped(f"note {note}"), err=True)
         click.echo(f"Ingested {summary.line()}")
     sys.exit(3 if summary.skipped else 0)
+
+
+# Characters a terminal may act on rather than show: C0 and C1 controls (ESC starts colour, title
+# and cursor sequences; CSI is one C1 byte), DEL, line and paragraph separators, and bidirectional
+# overrides that make a name read backwards. File names can hold any of them.
+_TERMINAL_CONTROLS = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def _escaped(line: str) -> str:
+    r"""`line` with terminal controls shown as escapes. Example: "a\x1b[2Jb.txt" -> "a\\x1b[2Jb.txt"."""
+    return _TERMINAL_CONTROLS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), line)
+
+
+def _escaped_text(text: str) -> str:
+    """Lines of text quoting documents, with their controls escaped and their own line breaks kept."""
+    return "\n".join(_escaped(line) for line in text.split("\n"))
+
+
+def _escaped_json(text: str) -> str:
+    r"""JSON with the controls `json.dumps` leaves raw (C1, DEL, U+2028 …) as \u escapes: the same
+    value for a JSON reader, nothing a terminal acts on. Its own line breaks are layout and stay."""
+    return _TERMINAL_CONTROLS.sub(
+        lambda m: m.group() if m.group() == "\n" else f"\\u{ord(m.group()):04x}", text
+    )
 
 
 def _test_pause_hook() -> Any:
@@ -144,8 +175,19 @@ def _summary_dict(summary: Any) -> dict[str, Any]:
 @click.option("--json", "as_json", is_flag=True, help="Print the whole answer as one JSON object.")
 @click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path), help="Folder of documents.")
 @click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index folder.")
+@click.option(
+    "--generate",
+    is_flag=True,
+    help="Let the language model at ASSISTANT_LLM_BASE_URL write the answer; every sentence is checked "
+    "against its quote, and the extractive answer is given (saying why) when none survives.",
+)
 def ask(
-    question: str, history: tuple[str, ...], as_json: bool, corpus_dir: Path | None, index_dir: Path | None
+    question: str,
+    history: tuple[str, ...],
+    as_json: bool,
+    corpus_dir: Path | None,
+    index_dir: Path | None,
+    generate: bool,
 ) -> None:
     """Answer QUESTION from the indexed reports, with numbered citations."""
     from assistant.service import InvalidQuestion, create_assistant
@@ -153,19 +195,32 @@ def ask(
     settings = _settings(corpus_dir=corpus_dir, index_dir=index_dir)
     _require_index(settings)
     try:
-        answer = create_assistant(settings).ask(question, list(history))
+        assistant = create_assistant(settings)
+        written = assistant.ask_generative(question, list(history)) if generate else None
+        answer = written.answer if written else assistant.ask(question, list(history))
     except InvalidQuestion as error:
         raise click.ClickException(str(error)) from None
     if as_json:
-        click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        shown = written.to_dict() if written else answer.to_dict()
+        click.echo(_escaped_json(json.dumps(shown, ensure_ascii=False, indent=2)))
         return
-    click.echo(answer.text)
+    # Answers and citations quote documents: a control character in one is shown, not obeyed.
+    click.echo(_escaped_text(answer.text))
+    if written and written.fallback_reason:
+        click.echo(f"\n(extractive answer: {written.fallback_reason})")
+    if written and written.removed:
+        click.echo(f"\nRemoved as unsupported ({len(written.removed)}):")
+        for removed in written.removed:
+            click.echo(_escaped(f"  - {removed.sentence} ({removed.reason})"))
     if answer.query != answer.question:
-        click.echo(f"\n(searched for: {answer.query})")
+        click.echo(_escaped_text(f"\n(searched for: {answer.query})"))
     for c in answer.citations:
         click.echo(
-            f"\n[{c.n}] {c.title} ({c.source}, characters {c.start}-{c.end})\n"
-            f"    “{' '.join(c.quote.split())}”"
+            _escaped_text(
+                f"\n[{c.n}] {c.title} ({c.source}, {f'page {c.page}, ' if c.page else ''}"
+                f"characters {c.start}-{c.end})\n"
+                f"    “{' '.join(c.quote.split())}”"
+            )
         )
 
 
@@ -289,8 +344,9 @@ def users_remove(name: str, path: Path | None) -> None:
     "--mode",
     "modes",
     multiple=True,
-    type=click.Choice(["hybrid", "bm25", "dense"]),
-    help="Retrieval modes to run (default: all three).",
+    type=click.Choice(["hybrid", "bm25", "dense", "generative"]),
+    help="Retrieval modes to run (default: all three); generative: the language model at "
+    "ASSISTANT_LLM_BASE_URL writes each answer (hybrid retrieval), gated on shown_unsupported = 0.",
 )
 @click.option(
     "--no-gate",
@@ -325,16 +381,18 @@ def evals(
     """Run the question set through the chat's code path; exit 1 when a metric misses its threshold."""
     from dataclasses import asdict
 
+    generative = "generative" in modes
     if every_set:
-        _evals_all(split, as_json)
+        _evals_all(split, as_json, "generative" if generative else "hybrid")
         return
 
     from assistant.service import create_assistant
     from evals.collections import set_label
     from evals.compare import PreviousRunError, compare, load_previous
     from evals.dataset import DEFAULT_DATASET, load_dataset
+    from evals.generative import GENERATIVE_BOUNDS
     from evals.report import changes_text, failing_rows, metrics_table, text_table, write_reports
-    from evals.runner import MODES, gate, load_thresholds, run_all, to_json
+    from evals.runner import GENERATIVE, MODES, gate, load_thresholds, run_all, to_json
 
     settings = _settings()
     _require_index(settings)
@@ -347,10 +405,12 @@ def evals(
         raise click.ClickException(str(error)) from error
     path = dataset or DEFAULT_DATASET
     questions = load_dataset(path)
-    ordered = tuple(m for m in MODES if m in modes) if modes else MODES
+    ordered = (GENERATIVE,) if generative else tuple(m for m in MODES if m in modes) if modes else MODES
+    if generative and not settings.llm.base_url:
+        raise click.ClickException("--mode generative needs ASSISTANT_LLM_BASE_URL (e.g. `make llm`).")
     results = run_all(create_assistant(settings), questions, ordered)
-    thresholds = load_thresholds(set_label(path)) or {}
-    gated = results[0].mode == "hybrid" and not no_gate and bool(thresholds)
+    thresholds = GENERATIVE_BOUNDS if generative else load_thresholds(set_label(path)) or {}
+    gated = results[0].mode in ("hybrid", GENERATIVE) and not no_gate and bool(thresholds)
     failures = gate(results[0].metrics, thresholds) if gated else []
     current = to_json(results, failures)
     changes = compare(previous, current) if previous else None
@@ -400,19 +460,26 @@ def feedback(export_path: Path) -> None:
     click.echo(f"exported {count} feedback rows", err=True)
 
 
-def _evals_all(split: str | None, as_json: bool) -> None:
+def _evals_all(split: str | None, as_json: bool, mode: str = "hybrid") -> None:
     """`assistant evals --all`: every set of every collection, a summary table (or JSON)."""
     from assistant.service import load_readers
+    from evals.generative import GENERATIVE_BOUNDS
     from evals.report import text_table
-    from evals.runner import gate, load_thresholds
+    from evals.runner import GENERATIVE, gate, load_thresholds
     from evals.suite import cause_rows, kind_rows, run_suite, summary_rows
 
-    readers = load_readers(_settings())
-    results = run_suite(lambda collection: _collection_assistant(collection, readers), split)
+    settings = _settings()
+    if mode == GENERATIVE and not settings.llm.base_url:
+        raise click.ClickException("--mode generative needs ASSISTANT_LLM_BASE_URL (e.g. `make llm`).")
+    readers = load_readers(settings)
+    results = run_suite(lambda collection: _collection_assistant(collection, readers), split, mode)
     failures = [
         f"{r.question_set.label}: {failure}"
         for r in results
-        for failure in gate(r.result.metrics, load_thresholds(r.question_set.label) or {})
+        for failure in gate(
+            r.result.metrics,
+            GENERATIVE_BOUNDS if mode == GENERATIVE else load_thresholds(r.question_set.label) or {},
+        )
     ]
     if as_json:
         shown = [r.to_json(with_questions=r.question_set.split == "train") for r in results]

@@ -14,7 +14,8 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 from chromadb.api import ClientAPI
@@ -40,6 +41,9 @@ from assistant.retrieval import Hit, HybridRetriever
 from assistant.settings import Settings
 from ingest.embedder import Embedder, load_embedder
 from ingest.store import open_client, passages_collection, reopen_client
+
+if TYPE_CHECKING:
+    from assistant.generative import GenerativeAnswer, GenerativeAnswerer
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +169,24 @@ class Assistant:
         """Answer `question`, using `history` (earlier questions, oldest first) for follow-ups."""
         return self._version.ask(question, history, filters, mode)
 
+    def ask_generative(
+        self, question: str, history: Sequence[str] = (), filters: Filters | None = None
+    ) -> GenerativeAnswer:
+        """`ask`'s passages written up by the configured language model, every sentence checked
+        against its quote; `ask`'s own answer (with `fallback_reason`) when there is no model, it
+        fails or times out, or nothing it wrote is supported. What a chat's generative switch calls."""
+        version = self._version  # the answer and its passages come from one version of the index
+        extractive = version.ask(question, history, filters, None)
+        return self.generative.answer(extractive, version.library)
+
+    @cached_property
+    def generative(self) -> GenerativeAnswerer:
+        """The model client and sentence checker, built on first use (most processes never need them)."""
+        from assistant.generative import GenerativeAnswerer
+
+        called = self.settings.answering.called
+        return GenerativeAnswerer(self.settings.llm, called, self.readers.language.parse)
+
     def examine(self, question: str, history: Sequence[str] = ()) -> Examination:
         """The candidates and features the answer model would score for `question` (for `make fit`)."""
         return self._version.examine(question, history)
@@ -282,7 +304,7 @@ class _Version:
         quotes = [f"{_display(c.quote)} [{c.n}]" for c in citations]
         if choice.shape == "two":
             text = f"{_capitalised(called)} may answer this in two places: " + " ".join(quotes)
-        elif choice.short_answer:
+        elif choice.short_answer and not _opens_with(quotes[0], choice.short_answer):
             text = f"{choice.short_answer}. " + " ".join(quotes)
         else:
             text = " ".join(quotes)
@@ -416,6 +438,7 @@ def _answer_settings(settings: Settings, model: AnswerModel) -> AnswerSettings:
             lead=fitted.lead if chosen.lead_threshold is None else chosen.lead_threshold,
             span=fitted.span if chosen.span_threshold is None else chosen.span_threshold,
             second=fitted.second if chosen.second_threshold is None else chosen.second_threshold,
+            off_topic=fitted.off_topic if chosen.off_topic_threshold is None else chosen.off_topic_threshold,
         ),
     )
 
@@ -424,6 +447,13 @@ def _retriever(settings: Settings, library: Library, client: ClientAPI) -> Hybri
     return HybridRetriever(
         library, passages_collection(client), settings.candidates, settings.rrf_k, settings.retrieval_mode
     )
+
+
+def _opens_with(sentence: str, lead: str) -> bool:
+    """Whether the sentence already starts with the lead ("18 recommendations ..." for "18"), so
+    the lead in front would only repeat it ("18. 18 recommendations ...")."""
+    head = sentence.lstrip("\"'“‘(")
+    return head[: len(lead)].casefold() == lead.casefold() and not head[len(lead) : len(lead) + 1].isalnum()
 
 
 def _capitalised(text: str) -> str:

@@ -7,12 +7,17 @@ no configuration at all.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from ingest.embedder import DEFAULT_CACHE_DIR, DEFAULT_ENCODER, ENCODERS
+from ingest.loaders import DEFAULT_MAX_INFLATED_BYTES
+from ingest.progress import DEFAULT_PROGRESS_INTERVAL_S
+from ingest.splitter import DEFAULT_MAX_PASSAGES_PER_FILE
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,16 +61,85 @@ class AnsweringSettings(BaseModel):
         description="Below the lead threshold, a second sentence rated within this of the best is shown "
         "too; unset: fitted.",
     )
+    off_topic_threshold: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Off-topic probability from which a question from another field is refused; "
+        "unset: fitted.",
+    )
     parse_cache_size: int = Field(20_000, ge=1, description="Parsed sentences kept in memory.")
+
+
+class LlmSettings(BaseModel):
+    """The language model that may write answers; `ASSISTANT_LLM_<FIELD>` (or `ASSISTANT_LLM__<FIELD>`).
+
+    Off unless `base_url` is set: the extractive answerer is the default and the fallback.
+    """
+
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)  # see Settings
+
+    @field_validator("base_url", "api_key", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        """`ASSISTANT_LLM_BASE_URL=` (set but empty) means no model, as leaving it out does."""
+        return None if isinstance(value, str) and not value.strip() else value
+
+    base_url: str | None = Field(
+        None,
+        pattern=r"^https?://\S+$",
+        description="An OpenAI-compatible endpoint, e.g. http://127.0.0.1:8081/v1 (`make llm`), "
+        "http://127.0.0.1:11434/v1 (Ollama) or https://RESOURCE.openai.azure.com/openai/v1/ (Azure "
+        "OpenAI). Unset: no generative answers.",
+    )
+    model: str = Field(
+        "smollm2", min_length=1, description="Model (Ollama tag, Azure deployment name) to ask for."
+    )
+    api_key: SecretStr | None = Field(
+        None, description="Sent as the bearer token; never logged, printed or put in an error."
+    )
+    timeout_s: float = Field(
+        60.0, gt=0, description="Seconds to wait for the model's answer before giving the extractive one."
+    )
+    max_tokens: int = Field(256, ge=16, description="Most tokens the model may write for one answer.")
+    temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature; 0 for repeatable answers.")
+    context_window: int = Field(4096, ge=512, description="The model's context in tokens (LlamaIndex asks).")
+    passages: int = Field(5, ge=1, le=20, description="Retrieved passages given to the model, numbered.")
+    context_sentences: int = Field(
+        1,
+        ge=0,
+        le=5,
+        description="Sentences before and after each retrieved sentence that its passage holds.",
+    )
+    max_sentences: int = Field(4, ge=1, description="Sentences the model is asked to write at most.")
+    support_threshold: float = Field(
+        0.85,
+        ge=0,
+        le=1,
+        description="Share of a sentence's content words that one sentence of a cited passage must contain "
+        "(stemmed): the lowest value at which none of the unsupported sentences of "
+        "tests/data/generative_support.jsonl is shown (`python -m assistant.generative.calibrate`).",
+    )
+    respect_refusal: bool = Field(
+        True,
+        description="When the extractive answerer finds the reports do not cover a question, that refusal "
+        "stands and the model is not asked (supported sentences near the question still mislead).",
+    )
 
 
 class Settings(BaseSettings):
     """Deployment knobs and retrieval/answering parameters, each documented by its field."""
 
-    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="forbid", env_nested_delimiter="__")
+    # hide_input_in_errors: a rejected value is not echoed (it may be the LLM's key or a URL with one).
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_", extra="forbid", env_nested_delimiter="__", hide_input_in_errors=True
+    )
 
     answering: AnsweringSettings = Field(
         default_factory=AnsweringSettings, description="How answers are chosen."
+    )
+    llm: LlmSettings = Field(
+        default_factory=LlmSettings, description="The language model for generative answers (off by default)."
     )
 
     corpus_dir: Path = Field(PROJECT_ROOT / "corpus", description="Folder of source documents.")
@@ -89,6 +163,25 @@ class Settings(BaseSettings):
         1024, ge=1, description="Passages of several small files embedded in one encoder call."
     )
     max_file_bytes: int = Field(20_000_000, ge=1, description="Larger corpus files are skipped.")
+    # Ingest: work and memory per file (decompression bombs, huge files, progress).
+    max_inflated_bytes: int = Field(
+        DEFAULT_MAX_INFLATED_BYTES,
+        ge=1,
+        description="A .docx whose ZIP entries would inflate to more than this is skipped unopened "
+        "(a decompression bomb).",
+    )
+    max_passages_per_file: int = Field(
+        DEFAULT_MAX_PASSAGES_PER_FILE,
+        ge=1,
+        description="A file that splits into more passages is skipped (splitting stops there) rather "
+        "than embedded for hours.",
+    )
+    progress_interval_s: float = Field(
+        DEFAULT_PROGRESS_INTERVAL_S,
+        ge=0,
+        description="A file that takes longer than this to read, split or embed prints a progress line "
+        "(to standard error, also with --json) this often; 0 prints every step.",
+    )
     top_k: int = Field(8, ge=1, description="Passages returned with an answer.")
     candidates: int = Field(40, ge=1, description="Passages each retriever contributes to fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion damping constant.")
@@ -128,3 +221,92 @@ class Settings(BaseSettings):
         "when set, the served chat and its API require login. Unset: no login, loopback only "
         "unless `assistant serve --allow-anonymous`.",
     )
+    session_max_age_s: float = Field(
+        12 * 3600,
+        gt=0,
+        description="A login session ends this many seconds after the login; it ends at once when its "
+        "user is removed or the password changes.",
+    )
+    sessions_per_user: int = Field(
+        20, ge=1, description="Login sessions one user may hold; a newer login ends the oldest."
+    )
+    login_max_failures: int = Field(
+        5,
+        ge=1,
+        description="Failed logins for one name from one client address, within the window, that lock "
+        "that name out for that address (other addresses are unaffected).",
+    )
+    login_client_max_failures: int = Field(
+        20,
+        ge=1,
+        description="Failed logins from one client address within the window, whatever the names, that "
+        "lock that address out of every name.",
+    )
+    login_window_s: float = Field(60.0, gt=0, description="The window failed logins are counted in.")
+    login_lockout_s: float = Field(
+        60.0, gt=0, description="The first lockout; each further one in a row doubles it."
+    )
+    login_max_lockout_s: float = Field(3600.0, gt=0, description="The longest a lockout grows to.")
+    login_limiter_keys: int = Field(
+        10_000,
+        ge=1,
+        description="Client addresses and names remembered for the login limits; the least recently "
+        "failed are forgotten first, so memory stays bounded.",
+    )
+    max_password_chars: int = Field(
+        1024, ge=8, description="Longer passwords are refused before they are hashed."
+    )
+    max_request_bytes: int = Field(
+        2_000_000,
+        ge=1024,
+        description="Largest request body on any route of the served chat; larger ones get 413 before "
+        "they are read.",
+    )
+    max_login_bytes: int = Field(
+        16_384, ge=1024, description="Largest body of a login request (a name and a password)."
+    )
+
+    # The chat in the browser: the conversation it keeps across reloads.
+    conversation_max_turns: int = Field(
+        100,
+        ge=1,
+        description="Questions a conversation kept in the browser holds; older ones leave the saved "
+        "conversation (and its briefing) first. Bounds what every chat request carries.",
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """The usual sources, plus `ASSISTANT_LLM_BASE_URL` & co. (the documented short names)."""
+        return (
+            init_settings,
+            env_settings,
+            _LlmShortNames(settings_cls),
+            dotenv_settings,
+            file_secret_settings,
+        )
+
+
+class _LlmShortNames(PydanticBaseSettingsSource):
+    """`ASSISTANT_LLM_<FIELD>` read into the `llm` section, below `ASSISTANT_LLM__<FIELD>` in priority.
+
+    The nested form is what `env_nested_delimiter` gives every section; the single-underscore form
+    is what deployment guides (and the issue) name, so both work.
+    """
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        found = {
+            name: os.environ[variable]
+            for name in LlmSettings.model_fields
+            if (variable := f"ASSISTANT_LLM_{name.upper()}") in os.environ
+        }
+        return {"llm": found} if found else {}

@@ -1,7 +1,9 @@
 """Run the question set through `Assistant.ask`, the chat's own code path, and score it.
 
 The hybrid retriever is scored together with BM25-only and dense-only baselines through the
-same answerer, so a maintainer sees what the fusion buys.
+same answerer, so a maintainer sees what the fusion buys. The `generative` mode asks
+`Assistant.ask_generative` instead (hybrid retrieval, the configured language model) and adds
+`sentences_removed` and `shown_unsupported` (`evals.generative`), the latter bounded to 0.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ from typing import Any
 
 from assistant.service import Assistant
 from evals.dataset import EvalQuestion
+from evals.generative import generative_metrics
 from evals.metrics import Outcome, score, summarise
 
 MODES = ("hybrid", "bm25", "dense")
+GENERATIVE = "generative"
 THRESHOLDS = Path(__file__).resolve().parent / "thresholds.json"
 
 
@@ -34,10 +38,16 @@ def run_mode(assistant: Assistant, dataset: list[EvalQuestion], mode: str) -> Ru
     outcomes = []
     for item in dataset:
         started = time.perf_counter()
-        answer = assistant.ask(item.question, list(item.history), mode=mode).to_dict()
+        if mode == GENERATIVE:
+            answer = assistant.ask_generative(item.question, list(item.history)).to_dict()
+        else:
+            answer = assistant.ask(item.question, list(item.history), mode=mode).to_dict()
         latency_ms = (time.perf_counter() - started) * 1000
         outcomes.append(score(item, answer, latency_ms, texts))
-    return RunResult(mode, summarise(outcomes), outcomes)
+    metrics = summarise(outcomes)
+    if mode == GENERATIVE:
+        metrics |= generative_metrics(outcomes, texts)
+    return RunResult(mode, metrics, outcomes)
 
 
 def run_all(
@@ -88,6 +98,7 @@ def to_json(results: list[RunResult], failures: list[str]) -> dict[str, Any]:
                 "query": o.answer["query"],
                 "problems": o.problems,
                 "latency_ms": round(o.latency_ms, 1),
+                **{k: o.answer[k] for k in ("mode", "removed", "fallback_reason") if k in o.answer},
             }
             for o in hybrid.outcomes
         ],

@@ -63,16 +63,18 @@ class SetResult:
         return shown
 
 
-def run_suite(open_assistant: Callable[[Collection], Assistant], split: str | None = None) -> list[SetResult]:
-    """Score every set (or those of `split`); `open_assistant` gives the assistant of a collection,
-    its index already brought up to date."""
+def run_suite(
+    open_assistant: Callable[[Collection], Assistant], split: str | None = None, mode: str = "hybrid"
+) -> list[SetResult]:
+    """Score every set (or those of `split`) in `mode` (hybrid, or generative); `open_assistant`
+    gives the assistant of a collection, its index already brought up to date."""
     results = []
     assistants: dict[str, Assistant] = {}
     for question_set in question_sets(split):
         name = question_set.collection.name
         if name not in assistants:
             assistants[name] = open_assistant(question_set.collection)
-        [hybrid] = run_all(assistants[name], load_dataset(question_set.path), ("hybrid",))
+        [hybrid] = run_all(assistants[name], load_dataset(question_set.path), (mode,))
         results.append(SetResult(question_set, hybrid))
     return results
 

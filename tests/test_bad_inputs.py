@@ -272,7 +272,9 @@ def test_an_answer_quoting_control_characters_prints_them_escaped(tmp_path: Path
     human = _run("ask", "Who relit the harbour beacon?", index=tmp_path / "index", extra_env=extra)
     assert human.returncode == 0, human.stderr
     assert "beacon-\\x1b[2J.txt" in human.stdout and "\\x1b]0;pwned\\x07" in human.stdout
-    as_json = _run("ask", "Who relit the harbour beacon?", "--json", index=tmp_path / "index", extra_env=extra)
+    as_json = _run(
+        "ask", "Who relit the harbour beacon?", "--json", index=tmp_path / "index", extra_env=extra
+    )
     assert "\x1b" not in as_json.stdout + human.stdout and "\x07" not in as_json.stdout + human.stdout
     assert "pwned\x07" in json.loads(as_json.stdout)["citations"][0]["quote"]  # the value itself is exact
 
