@@ -14,23 +14,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_kit import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
 from live_app import running_app
 
 from assistant import feedback
 from assistant.service import Assistant
 from assistant.settings import PROJECT_ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-TIMEOUT_MS = 60_000
 OUTPUT = PROJECT_ROOT / "test-output"
 MISSION = "Who carried out the 2025 report?"
 FOLLOW_UP = "What did he say about staff?"
