@@ -243,9 +243,12 @@ def build_app(assistant: Assistant) -> Any:
         finish_outputs = [saved, chat, question, ask_button, *panels, pending]
 
         def answer_then_brief(event: Any) -> None:
-            event.then(chat_events.finish_turn, [pending, saved], finish_outputs, **answering).then(
-                chat_events.briefing, [saved], [briefing_md, download], **private
-            )
+            event.then(
+                chat_events.finish_turn,
+                [pending, saved, chosen, date_from, date_to],
+                finish_outputs,
+                **answering,
+            ).then(chat_events.briefing, [saved], [briefing_md, download], **private)
 
         def take_turn(trigger: Any) -> None:
             """Show the question and the working state at once, then answer in the queue."""

@@ -43,6 +43,11 @@ def parse_date(value: str, *, end: bool) -> str:
     return last if end else first
 
 
+def _controls(chosen: list[str] | None, date_from: str, date_to: str) -> dict[str, Any]:
+    """The filter controls' values, in the form a saved conversation keeps them."""
+    return {"chosen": list(chosen or []), "from": date_from, "to": date_to}
+
+
 def make_filters(all_documents: list[str], chosen: list[str] | None, date_from: str, date_to: str) -> Filters:
     """The UI's filter controls as `Filters`; every document chosen means no document filter."""
     chosen = list(chosen or [])
@@ -160,14 +165,31 @@ class Chat:
             gr.update(visible=False),
         )
 
-    def finish_turn(self, pending: str, saved: Any, request: gr.Request) -> tuple[Any, ...]:
+    def finish_turn(
+        self,
+        pending: str,
+        saved: Any,
+        chosen: list[str] | None,
+        date_from: str,
+        date_to: str,
+        request: gr.Request,
+    ) -> tuple[Any, ...]:
         """Answer the question in progress; any failure becomes a message, the question goes back
-        into the box, and the Sources panel stops showing the previous answer's passages."""
+        into the box, and the Sources panel stops showing the previous answer's passages.
+
+        The filters are the controls' values as the question was asked: the browser's saved copy
+        of the conversation may not hold them yet (it is written after this step starts); after a
+        reload, the saved copy's are used."""
         conversation = self.load(saved, request)
         message = conversation.pending or pending
         if not message:
             return tuple(gr.skip() for _ in range(8))
-        raw = conversation.pending_filters
+        saved_filters = conversation.pending == pending and conversation.pending_filters
+        raw = (
+            conversation.pending_filters
+            if saved_filters or not pending
+            else _controls(chosen, date_from, date_to)
+        )
         box: Any = gr.update(interactive=True)
         try:
             filters = make_filters(

@@ -192,6 +192,8 @@ def test_a_refusal_caused_by_the_filters_says_so(page: Any, assistant: Assistant
     for i in range(boxes.count()):
         if ids[i] != PRESS_RELEASE:  # keep only the 2017 press release
             boxes.nth(i).uncheck()
+    expect(page.locator("#filter-documents input[type=checkbox]:checked")).to_have_count(1)
+    page.wait_for_timeout(500)  # let the last change reach the component's value before asking
     ask(page, REFUSED)
     last = bot_bubbles(page).last
     expect(last).to_contain_text("filters")
