@@ -189,7 +189,8 @@ def test_a_refusal_caused_by_the_filters_says_so(page: Any, assistant: Assistant
     page.locator("#filters").get_by_text("Filters").first.click()
     boxes = page.locator("#filter-documents input[type=checkbox]")
     ids = sorted(assistant.library.documents)
-    for i in range(boxes.count()):
+    expect(boxes).to_have_count(len(ids))  # the accordion renders its boxes a moment after it opens
+    for i in range(len(ids)):
         if ids[i] != PRESS_RELEASE:  # keep only the 2017 press release
             boxes.nth(i).uncheck()
     expect(page.locator("#filter-documents input[type=checkbox]:checked")).to_have_count(1)
