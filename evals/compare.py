@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from evals.report import fmt
+from evals.formatting import fmt
 
 # Lower is better for these; for every other metric higher is better.
 LOWER_IS_BETTER = frozenset({"false_refusals", "answer_words_mean", "answer_words_max"})

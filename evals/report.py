@@ -9,6 +9,7 @@ import html
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from evals.formatting import fmt
 from evals.runner import RunResult
 
 if TYPE_CHECKING:
@@ -126,11 +127,6 @@ def _bar_chart(results: list[RunResult], path: Path) -> None:
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
-
-
-def fmt(value: float) -> str:
-    """A metric as the tables show it: 0.762, 28.6 -> "28.6"."""
-    return f"{value:.3f}" if isinstance(value, float) and value < 10 else f"{value:g}"
 
 
 def _markdown_table(rows: list[list[str]]) -> str:

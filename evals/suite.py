@@ -81,7 +81,7 @@ def run_suite(
 
 def summary_rows(results: list[SetResult]) -> list[list[str]]:
     """One row per set: its size and the headline metrics."""
-    from evals.report import fmt
+    from evals.formatting import fmt
 
     rows = [["set", "questions", *SUMMARY_METRICS]]
     for r in results:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -165,6 +165,16 @@ def load_embedder(
     return _load_embedder(model_path, batch_size, encoder, threads, cache_dir or DEFAULT_CACHE_DIR)
 
 
+def int8_export(model_path: Path, cache_dir: Path) -> ExportedEncoder:
+    """The int8 ONNX export of the model (made once into `cache_dir`), checked with OnnxEmbedder."""
+    from ingest.onnx_export import int8_encoder
+
+    def embed_with(exported: ExportedEncoder) -> Callable[[list[str]], np.ndarray]:
+        return OnnxEmbedder.open(exported, "check", batch_size=8, threads=0).embed
+
+    return int8_encoder(model_path, cache_dir, embed_with)
+
+
 @lru_cache(maxsize=4)
 def _load_embedder(
     model_path: Path | None, batch_size: int, encoder: str, threads: int, cache_dir: Path
@@ -173,9 +183,7 @@ def _load_embedder(
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     path = model_path or bundled_model_path()
     if encoder == "onnx-int8":
-        from ingest.onnx_export import int8_encoder
-
-        return OnnxEmbedder.open(int8_encoder(path, cache_dir), encoder_name(encoder), batch_size, threads)
+        return OnnxEmbedder.open(int8_export(path, cache_dir), encoder_name(encoder), batch_size, threads)
     if encoder != "torch":
         raise ValueError(f"unknown encoder {encoder!r}; choose one of {', '.join(ENCODERS)}")
     import torch

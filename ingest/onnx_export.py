@@ -20,6 +20,7 @@ import shutil
 import sys
 import tempfile
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,8 +63,14 @@ class ExportedEncoder:
         return self.folder / TOKENIZER_FILE
 
 
-def int8_encoder(model_path: Path, cache_dir: Path) -> ExportedEncoder:
-    """The int8 export of the model at `model_path`, made now if `cache_dir` does not hold it yet."""
+EmbedWith = Callable[[ExportedEncoder], Callable[[list[str]], np.ndarray]]
+
+
+def int8_encoder(model_path: Path, cache_dir: Path, embed_with: EmbedWith) -> ExportedEncoder:
+    """The int8 export of the model at `model_path`, made now if `cache_dir` does not hold it yet.
+
+    `embed_with` opens an export for encoding (the embedder's own runtime, so the agreement
+    measured is that of the code that will use it)."""
     folder = cache_dir / _export_key(model_path)
     meta = folder / META_FILE
     if _complete(folder):
@@ -76,7 +83,7 @@ def int8_encoder(model_path: Path, cache_dir: Path) -> ExportedEncoder:
     with tempfile.TemporaryDirectory(dir=cache_dir, prefix=".export-") as scratch:
         staging = Path(scratch) / "encoder"
         staging.mkdir()
-        exported = _export(model_path, staging)
+        exported = _export(model_path, staging, embed_with)
         try:
             os.replace(staging, folder)
         except OSError:  # another process finished the same export first; its copy is as good
@@ -117,7 +124,7 @@ def _max_length(model_path: Path) -> int:
     return int(data.get("max_seq_length") or 512)
 
 
-def _export(model_path: Path, out: Path) -> ExportedEncoder:
+def _export(model_path: Path, out: Path, embed_with: EmbedWith) -> ExportedEncoder:
     _check_mean_pooling(model_path)
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -159,7 +166,7 @@ def _export(model_path: Path, out: Path) -> ExportedEncoder:
     fp32.unlink()
     shutil.copyfile(model_path / TOKENIZER_FILE, out / TOKENIZER_FILE)
     max_length = _max_length(model_path)
-    agreement = _agreement(model_path, out, max_length)
+    agreement = _agreement(model_path, out, max_length, embed_with)
     if agreement < MIN_AGREEMENT:
         raise ExportError(
             f"the int8 export agrees with the PyTorch model only to cosine {agreement:.3f} "
@@ -181,16 +188,13 @@ def _export(model_path: Path, out: Path) -> ExportedEncoder:
     return ExportedEncoder(out, max_length, agreement)
 
 
-def _agreement(model_path: Path, out: Path, max_length: int) -> float:
+def _agreement(model_path: Path, out: Path, max_length: int, embed_with: EmbedWith) -> float:
     """Lowest cosine between the export's embeddings and sentence-transformers' own."""
     from sentence_transformers import SentenceTransformer
 
-    from ingest.embedder import OnnxEmbedder
-
     reference = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
     expected = reference.encode(list(CHECK_SENTENCES), normalize_embeddings=True, convert_to_numpy=True)
-    exported = OnnxEmbedder.open(ExportedEncoder(out, max_length, 1.0), "check", batch_size=8, threads=0)
-    found = exported.embed(list(CHECK_SENTENCES))
+    found = embed_with(ExportedEncoder(out, max_length, 1.0))(list(CHECK_SENTENCES))
     return float(np.min(np.sum(expected * found, axis=1)))
 
 

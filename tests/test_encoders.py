@@ -104,12 +104,12 @@ def test_answering_with_the_int8_encoder_never_imports_torch(
 
 def test_an_export_missing_a_file_is_made_again(tmp_path: Path) -> None:
     """A cached export someone half-deleted is rebuilt, not loaded (and the rebuilt one agrees)."""
-    from ingest.embedder import bundled_model_path
-    from ingest.onnx_export import MODEL_FILE, int8_encoder
+    from ingest.embedder import bundled_model_path, int8_export
+    from ingest.onnx_export import MODEL_FILE
 
-    first = int8_encoder(bundled_model_path(), tmp_path)
+    first = int8_export(bundled_model_path(), tmp_path)
     assert first.model_file.is_file() and first.agreement >= 0.95
     first.model_file.unlink()
-    again = int8_encoder(bundled_model_path(), tmp_path)
+    again = int8_export(bundled_model_path(), tmp_path)
     assert again.folder == first.folder and (again.folder / MODEL_FILE).is_file()
     assert [p.name for p in tmp_path.iterdir()] == [first.folder.name]  # no staging folder left

@@ -18,10 +18,10 @@ from collections.abc import Callable
 from assistant.answering.language import Parsed
 from assistant.answers import Answer
 from assistant.citations import cite
-from assistant.generative import prompt
 from assistant.generative.checking import Checked, Checker, Verdicts
 from assistant.generative.client import ModelError, Writer
 from assistant.generative.passages import number_passages
+from assistant.generative.prompt import messages as prompt_messages
 from assistant.generative.values import EXTRACTIVE, GENERATIVE, GenerativeAnswer, Removed
 from assistant.library import IndexedPassage, Library
 from assistant.settings import LlmSettings
@@ -55,7 +55,7 @@ class GenerativeAnswerer:
         )
         if not passages:
             return _fallback(extractive, "no passages were retrieved for the model to read")
-        messages = prompt.messages(extractive.query, passages, self.called, self.settings.max_sentences)
+        messages = prompt_messages(extractive.query, passages, self.called, self.settings.max_sentences)
         started = time.monotonic()
         try:
             reply = self._writer.write(messages)

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from assistant.answering.language import Parsed
-from assistant.generative import facts
+from assistant.generative.facts import missing_figures, missing_names
 from assistant.generative.passages import NumberedPassage
 from assistant.generative.sentences import Claim, claims
 from assistant.generative.support import Support, support, supports
@@ -108,10 +108,10 @@ class Checker:
     @staticmethod
     def _wrong_facts(text: str, parsed: Parsed, sources: list[str]) -> str:
         """The first figure or name of the claim missing from `sources`, described, or ""."""
-        figures = facts.missing_figures(text, sources)
+        figures = missing_figures(text, sources)
         if figures:
             return f"the figure “{figures[0]}”"
-        names = facts.missing_names(parsed, sources)
+        names = missing_names(parsed, sources)
         return f"the name “{names[0]}”" if names else ""
 
     def _supporting(
