@@ -51,6 +51,7 @@ class Library:
             enumerate(passages), key=lambda item: (item[1].passage.start, item[1].passage.end)
         ):
             self._by_document.setdefault(p.passage.document_id, []).append(row)
+        self._place = {row: index for rows in self._by_document.values() for index, row in enumerate(rows)}
 
     @classmethod
     def from_index(cls, client: ClientAPI, attempts: int = 3) -> Library:
@@ -113,26 +114,48 @@ class Library:
         return _signature(records.ids, fingerprints)
 
     @cached_property
-    def window_vectors(self) -> np.ndarray:
-        """Each passage's vector averaged with its neighbours' and normalised: what the sentence
-        says in its context ("He added that ..." is about whoever the sentence before names)."""
-        if not len(self.passages):
-            return self.vectors
-        windows = np.array(self.vectors, copy=True)
+    def _window_links(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each row's previous and next row in its document (-1 at an end), and the norm of its
+        vector summed with theirs: all a window's similarity needs, without a second matrix."""
+        size = len(self.passages)
+        previous = np.full(size, -1, dtype=np.int64)
+        following = np.full(size, -1, dtype=np.int64)
         for rows in self._by_document.values():
-            block = self.vectors[rows]
-            summed = block.copy()
-            summed[1:] += block[:-1]
-            summed[:-1] += block[1:]
-            windows[rows] = summed
-        norms = np.linalg.norm(windows, axis=1, keepdims=True)
-        return windows / np.where(norms == 0, 1.0, norms)
+            ordered = np.asarray(rows, dtype=np.int64)
+            previous[ordered[1:]] = ordered[:-1]
+            following[ordered[:-1]] = ordered[1:]
+        summed = np.array(self.vectors, dtype=np.float32, copy=True)
+        if size:
+            summed[previous >= 0] += self.vectors[previous[previous >= 0]]
+            summed[following >= 0] += self.vectors[following[following >= 0]]
+        norms = np.linalg.norm(summed, axis=1) if size else np.zeros(0, np.float32)
+        return previous, following, np.where(norms == 0, 1.0, norms)
+
+    def window_similarities(self, similarities: np.ndarray) -> np.ndarray:
+        """Each passage's similarity in its context, from its own and its neighbours' similarities
+        to a query (`vectors @ query`): the cosine of the query with the passage's vector averaged
+        with its neighbours' ("He added that ..." is about whoever the sentence before names)."""
+        previous, following, norms = self._window_links
+        summed = np.array(similarities, dtype=np.float64, copy=True)
+        summed += np.where(previous >= 0, similarities[previous], 0.0)
+        summed += np.where(following >= 0, similarities[following], 0.0)
+        return summed / norms
+
+    def window_vectors_of(self, rows: list[int]) -> np.ndarray:
+        """The normalised window vectors (see `window_similarities`) of some rows."""
+        previous, following, norms = self._window_links
+        index = np.asarray(rows, dtype=np.int64)
+        summed = np.array(self.vectors[index], dtype=np.float32, copy=True)
+        for links in (previous[index], following[index]):
+            present = links >= 0
+            summed[present] += self.vectors[links[present]]
+        return summed / norms[index][:, None]
 
     def neighbours(self, passage_id: str, before: int = 1, after: int = 1) -> list[IndexedPassage]:
         """The passages around `passage_id` in its document, in reading order, itself included."""
         row = self.row_of[passage_id]
         document_rows = self._by_document[self.passages[row].passage.document_id]
-        index = document_rows.index(row)
+        index = self._place[row]
         window = document_rows[max(0, index - before) : index + after + 1]
         return [self.passages[r] for r in window]
 

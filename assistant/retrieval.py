@@ -11,16 +11,13 @@ Does not choose answer sentences: see `answering`.
 
 from __future__ import annotations
 
-import copy
-import logging
 from collections.abc import Collection as AbstractSet
 from dataclasses import dataclass
 
 import numpy as np
 from chromadb.api.models.Collection import Collection
-from llama_index.core.schema import QueryBundle, TextNode
-from llama_index.retrievers.bm25 import BM25Retriever
 
+from assistant.keyword_index import KeywordIndex
 from assistant.library import Library
 
 _TIE_MARGIN = 10
@@ -54,21 +51,7 @@ class HybridRetriever:
         self.candidates = candidates
         self.rrf_k = rrf_k
         self.mode = mode
-        self._bm25 = self._build_bm25(library, candidates) if library.passages else None
-
-    @staticmethod
-    def _build_bm25(library: Library, candidates: int) -> BM25Retriever:
-        """BM25 over the library's passages, in library order, returning `candidates` at most.
-
-        Only as many as fusion uses: LlamaIndex builds a node object for every passage returned,
-        which for all of them took most of a question's time on 3,500 passages.
-        """
-        nodes = [TextNode(id_=p.id, text=p.passage.text) for p in library.passages]
-        logging.getLogger("llama_index.retrievers.bm25.base").setLevel(logging.ERROR)
-        # A few more than fusion uses, so that equal scores at the cut are all seen and ordered.
-        return BM25Retriever.from_defaults(
-            nodes=nodes, similarity_top_k=min(candidates + _TIE_MARGIN, len(nodes))
-        )
+        self._bm25 = KeywordIndex([p.passage.text for p in library.passages]) if library.passages else None
 
     def retrieve(
         self,
@@ -83,8 +66,8 @@ class HybridRetriever:
             return []
         bm25_ranks = self._bm25_ranks(query, allowed_documents) if mode != "dense" else {}
         dense_ranks = self._dense_ranks(query_vector, allowed_documents) if mode != "bm25" else {}
-        window_ranks = self._window_ranks(query_vector, allowed_documents) if mode == "hybrid" else {}
         similarities = self.library.vectors @ query_vector
+        window_ranks = self._window_ranks(similarities, allowed_documents) if mode == "hybrid" else {}
         fused: dict[int, float] = {}
         for ranks in (bm25_ranks, dense_ranks, window_ranks):
             for row, rank in ranks.items():
@@ -107,18 +90,14 @@ class HybridRetriever:
         assert self._bm25 is not None
         if not any(ch.isalnum() for ch in query):
             return {}
-        retriever = self._bm25
+        mask = None
         if allowed is not None:
             # Passages of other documents score zero, so the top candidates are all allowed ones.
-            retriever = copy.copy(self._bm25)  # shares the index; this question's mask only
             passages = self.library.passages
-            retriever.corpus_weight_mask = [int(p.passage.document_id in allowed) for p in passages]
-        results = retriever.retrieve(QueryBundle(query_str=query))
-        scored = [
-            (round(float(node.score), 9), self.library.row_of[node.node.node_id])
-            for node in results
-            if node.score is not None and node.score > 0
-        ]
+            mask = np.asarray([int(p.passage.document_id in allowed) for p in passages])
+        # A few more than fusion uses, so that equal scores at the cut are all seen and ordered.
+        found = self._bm25.search(query, self.candidates + _TIE_MARGIN, mask)
+        scored = [(round(score, 9), row) for row, score in found]
         # Equal scores (the same line in several places) in passage order: bm25s sums a query's
         # terms in an order that varies between processes, which reorders ties at random.
         scored.sort(key=lambda item: (-item[0], item[1]))
@@ -131,8 +110,8 @@ class HybridRetriever:
                 break
         return ranks
 
-    def _window_ranks(self, query_vector: np.ndarray, allowed: AbstractSet[str] | None) -> dict[int, int]:
-        scores = self.library.window_vectors @ query_vector
+    def _window_ranks(self, similarities: np.ndarray, allowed: AbstractSet[str] | None) -> dict[int, int]:
+        scores = self.library.window_similarities(similarities)
         if allowed is not None:
             mask = np.asarray([p.passage.document_id in allowed for p in self.library.passages])
             scores = np.where(mask, scores, -np.inf)

@@ -242,7 +242,7 @@ def sentence_features(
     library, vocabulary = context.library, context.vocabulary
     rows = [c.row for c in candidates]
     dense = library.vectors[rows] @ query_vector if rows else np.zeros(0)
-    window = library.window_vectors[rows] @ query_vector if rows else np.zeros(0)
+    window = library.window_vectors_of(rows) @ query_vector if rows else np.zeros(0)
     stems = asked_stems(reading)
     coverage = [share(stems, context.stems_of_row(r), vocabulary) for r in rows]
     # Lemmas make "made" meet "make" and "children" meet "child", which surface stems miss.
