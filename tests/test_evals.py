@@ -15,7 +15,14 @@ from evals.dataset import EvalQuestion, load_dataset
 from evals.metrics import contains_answer, normalise, score
 from evals.runner import gate, load_thresholds, run_all
 
-GATED = {"powys/train/questions", "powys/test/blind3", "powys/test/fresh", "pydocs/test/questions"}
+GATED = {
+    "powys/train/questions",
+    "powys/test/blind3",
+    "powys/test/fresh",
+    "powys/test/fresh2",
+    "pydocs/test/questions",
+    "pydocs/test/fresh2",
+}
 
 
 @pytest.mark.parametrize("label", sorted(GATED))
