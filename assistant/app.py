@@ -23,14 +23,16 @@ os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
 import gradio as gr  # noqa: E402
 from starlette.middleware import Middleware  # noqa: E402
 
-from assistant import auth, feedback, rendering
+from assistant import auth, feedback, rendering, web_generative
 from assistant.service import Assistant, InvalidQuestion, create_assistant
 from assistant.sessions import RequestGuard, SessionStore, gradio_auth
 from assistant.settings import Settings
 from assistant.web_chat import Chat, make_filters, parse_date
 from assistant.web_conversation import Conversation
 from assistant.web_conversation import answer_html as answer_markdown
+from assistant.web_documents import MULTIPART_SLACK, DocumentsTab, document_choices, upload_limit
 from assistant.web_page import COPY_TEXT, CSS, SCROLL_TO_CITED
+from ingest.loaders import SUPPORTED_SUFFIXES
 
 __all__ = ["access_kwargs", "answer_markdown", "build_app", "launch", "make_filters", "parse_date", "serve"]
 
@@ -80,14 +82,6 @@ def _json_kind(value: Any) -> str:
     return type(value).__name__
 
 
-def _document_choices(assistant: Assistant) -> list[tuple[str, str]]:
-    choices = []
-    for doc_id, document in sorted(assistant.library.documents.items()):
-        date = f" ({document.meta.date})" if document.meta.date else ""
-        choices.append((f"{document.title}{date}", doc_id))
-    return choices
-
-
 def _marker(chat_events: Chat, kind: str) -> Any:
     """`Chat.mark` for one kind of mark, with the `gr.Request` annotation Gradio looks for (a
     lambda or `functools.partial` would lose it)."""
@@ -108,9 +102,10 @@ def _feedback(chat_events: Chat, kind: str) -> Any:
 
 
 def build_app(assistant: Assistant) -> Any:
-    doc_choices = _document_choices(assistant)
+    doc_choices = document_choices(assistant.library.documents)
     all_ids = [doc_id for _, doc_id in doc_choices]
     chat_events = Chat(assistant, all_ids, Path(tempfile.mkdtemp(prefix="assistant-briefings-")))
+    documents_events = DocumentsTab(assistant)
 
     def api_ask(question: str) -> dict[str, Any]:
         """Answer one question; returns the answer text, its citations and retrieved passages."""
@@ -150,6 +145,17 @@ def build_app(assistant: Assistant) -> Any:
                     render_markdown=False,
                     latex_delimiters=[],
                     sanitize_html=True,
+                )
+                # The switch between quoted and model-written answers, only with a model configured.
+                answer_mode: Any = (
+                    gr.Radio(
+                        choices=web_generative.CHOICES,
+                        value=assistant.settings.llm.chat_mode,
+                        label=web_generative.SWITCH_LABEL,
+                        elem_id="answer-mode",
+                    )
+                    if web_generative.switch_shown(assistant.settings)
+                    else gr.State("")
                 )
                 with gr.Row(elem_id="question-row"):
                     question = gr.Textbox(
@@ -234,6 +240,27 @@ def build_app(assistant: Assistant) -> Any:
                         download = gr.DownloadButton(
                             "Download .docx", value=None, elem_id="download-docx", interactive=False
                         )
+                    # Hidden until the page-load event finds a maintainer (`web_documents`).
+                    with gr.Tab(
+                        "Documents", id="documents", elem_id="tab-documents", visible=False
+                    ) as docs_tab:
+                        gr.Markdown(documents_events.intro())
+                        upload = gr.File(
+                            label="Add a document",
+                            file_types=list(SUPPORTED_SUFFIXES),
+                            type="filepath",
+                            elem_id="documents-upload",
+                        )
+                        docs_status = gr.HTML("", elem_id="documents-status")
+                        with gr.Row(elem_id="documents-remove-row"):
+                            remove_choice = gr.Dropdown(
+                                choices=[],
+                                value=None,
+                                label="Document to remove",
+                                elem_id="documents-remove-choice",
+                            )
+                            remove_button = gr.Button("Remove", elem_id="documents-remove", min_width=80)
+                        docs_list = gr.HTML("", elem_id="documents-list")
 
         # --- wiring -------------------------------------------------------------------------
         private: dict[str, Any] = {"api_visibility": "private"}
@@ -245,7 +272,7 @@ def build_app(assistant: Assistant) -> Any:
         def answer_then_brief(event: Any) -> None:
             event.then(
                 chat_events.finish_turn,
-                [pending, saved, chosen, date_from, date_to],
+                [pending, saved, chosen, date_from, date_to, answer_mode],
                 finish_outputs,
                 **answering,
             ).then(chat_events.briefing, [saved], [briefing_md, download], **private)
@@ -255,7 +282,7 @@ def build_app(assistant: Assistant) -> Any:
             answer_then_brief(
                 trigger(
                     chat_events.start_turn,
-                    [question, saved, chosen, date_from, date_to],
+                    [question, saved, chosen, date_from, date_to, answer_mode],
                     [saved, chat, question, ask_button, question_status, pending, examples],
                     queue=False,
                     **private,
@@ -275,6 +302,8 @@ def build_app(assistant: Assistant) -> Any:
                 **private,
             )
         )
+        if isinstance(answer_mode, gr.Radio):
+            app.load(None, js=web_generative.NAME_THE_SWITCH, **private)
         cleared = [saved, chat, *panels, briefing_md, download, question_status, citation_status, examples]
         new_button.click(chat_events.new_conversation, None, cleared, queue=False, **private)
         chat.clear(chat_events.new_conversation, None, cleared, queue=False, **private)
@@ -313,7 +342,16 @@ def build_app(assistant: Assistant) -> Any:
                 queue=False,
                 **private,
             )
-        gr.api(api_ask, api_name="ask", concurrency_id="assistant", concurrency_limit=concurrency)
+        # The Documents tab: each event checks the user's role on the server before anything else.
+        docs_out = [docs_status, docs_list, remove_choice, doc_select]
+        maintaining = {"concurrency_id": "documents", "concurrency_limit": None, **private}
+        app.load(documents_events.on_load, None, [docs_tab, docs_list, remove_choice, doc_select], **private)
+        docs_tab.select(documents_events.refresh, None, docs_out, **private)
+        upload.upload(documents_events.upload, [upload], [*docs_out, upload], **maintaining)
+        remove_button.click(documents_events.remove, [remove_choice], docs_out, **maintaining)
+        gr.api(  # type: ignore[attr-defined]
+            api_ask, api_name="ask", concurrency_id="assistant", concurrency_limit=concurrency
+        )
     return app.queue(default_concurrency_limit=concurrency, max_size=assistant.settings.queue_size)
 
 
@@ -349,9 +387,17 @@ def access_kwargs(settings: Settings) -> dict[str, Any]:
     if settings.users_file is not None:
         authenticator = auth.Authenticator.from_settings(settings)
         sessions = SessionStore(authenticator, settings.session_max_age_s, settings.sessions_per_user)
-    guard = Middleware(RequestGuard, sessions=sessions, max_login_bytes=settings.max_login_bytes)
+    uploads = upload_limit(settings) + MULTIPART_SLACK
+    guard = Middleware(
+        RequestGuard,
+        sessions=sessions,
+        max_login_bytes=settings.max_login_bytes,
+        max_request_bytes=settings.max_request_bytes,
+        max_upload_bytes=uploads,
+    )
     kwargs: dict[str, Any] = {
-        "app_kwargs": {"max_body_size": settings.max_request_bytes, "middleware": [guard]}
+        "app_kwargs": {"max_body_size": max(settings.max_request_bytes, uploads), "middleware": [guard]},
+        "max_file_size": upload_limit(settings),  # the browser refuses a larger upload before sending it
     }
     if authenticator is not None:
         kwargs.update(auth=gradio_auth(authenticator), auth_message=AUTH_MESSAGE)

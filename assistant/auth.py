@@ -3,10 +3,12 @@
 The users file (`ASSISTANT_USERS_FILE`) is JSON::
 
     {"version": 1, "users": {"NAME": {"algorithm": "scrypt", "n": 32768, "r": 8, "p": 1,
-                                      "salt": "<hex>", "hash": "<hex>"}}}
+                                      "salt": "<hex>", "hash": "<hex>", "role": "maintainer"}}}
 
 Each user has its own random salt; only the algorithm, its parameters, the salt and the derived
-key are stored, never the password. The file is rewritten atomically with 0600 permissions.
+key are stored, never the password. `role` is `reader` (may ask) or `maintainer` (may also add
+and remove documents); a record without one, as files written before roles have, is a reader.
+The file is rewritten atomically with 0600 permissions.
 `Authenticator` checks a login: it rate-limits failures per client address and per name tried
 from one address, and re-reads the file when it changes, so `assistant users add` takes effect
 without a restart. Passwords are never logged, names only shortened. What a login gives over
@@ -43,6 +45,8 @@ SCRYPT = {"n": 2**15, "r": 8, "p": 1}
 SCRYPT_MAXMEM = 256 * 2**20
 MIN_PASSWORD_CHARS = 8
 MAX_NAME_CHARS = 64
+READER, MAINTAINER = "reader", "maintainer"
+ROLES = (READER, MAINTAINER)
 
 
 class UsersFileError(Exception):
@@ -144,11 +148,37 @@ def save_users(path: Path, users: dict[str, dict[str, Any]]) -> None:
     os.chmod(path, 0o600)
 
 
-def add_user(path: Path, name: str, password: str) -> bool:
-    """Add `name` or set its new password; True when the user already existed."""
+def check_role(role: str) -> str:
+    """`role` if it is one of `ROLES`."""
+    if role not in ROLES:
+        raise UsersFileError(f"Unknown role {role!r}: choose {' or '.join(ROLES)}.")
+    return role
+
+
+def role_of(record: dict[str, Any] | None) -> str:
+    """The role a user record grants: `maintainer` only when it says so, else `reader` (no record,
+    no role, or one this version does not know: the least that can be given)."""
+    return MAINTAINER if record is not None and record.get("role") == MAINTAINER else READER
+
+
+def user_role(path: Path, name: str) -> str:
+    """`name`'s role in the users file now (read afresh, so a change applies at the next request);
+    `reader` for an unknown name or an unreadable file."""
+    try:
+        return role_of(load_users(path).get(name))
+    except UsersFileError:
+        log.exception("the users file is unreadable: %s has no maintainer rights", shown_name(name))
+        return READER
+
+
+def add_user(path: Path, name: str, password: str, role: str | None = None) -> bool:
+    """Add `name` or set its new password; True when the user already existed.
+
+    `role` None keeps an existing user's role (a new user is a reader)."""
     users = load_users(path)
     existed = check_name(name) in users
-    users[name] = hash_password(password)
+    role = check_role(role) if role is not None else role_of(users.get(name))
+    users[name] = {**hash_password(password), "role": role}
     save_users(path, users)
     return existed
 

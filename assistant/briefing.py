@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assistant import web_generative
 from assistant.answers import Answer, Citation
 from ingest.documents import Document
 
@@ -128,6 +129,7 @@ class BriefingItem:
     answer: str
     citations: list[tuple[Citation, str, bool]]  # (citation, mark, still an exact slice)
     error: str = ""
+    mode: str = ""  # which mode produced the answer, in words ("" without the chat's switch)
 
 
 def conversation_items(turns: Sequence[Turn], documents: Mapping[str, Document]) -> list[BriefingItem]:
@@ -137,8 +139,20 @@ def conversation_items(turns: Sequence[Turn], documents: Mapping[str, Document])
             items.append(BriefingItem(t.question, "", [], t.error))
             continue
         cited = [(c, t.marks.get(c.n, ""), is_exact(c, documents)) for c in t.answer.citations]
-        items.append(BriefingItem(t.question, t.answer.text, cited))
+        items.append(BriefingItem(t.question, t.answer.text, cited, mode=_mode_line(t)))
     return items
+
+
+def _mode_line(turn: Turn) -> str:
+    """Which mode produced the answer, and how many of the model's sentences were removed.
+    Example: "Written by the model, every sentence checked against its quote; 1 sentence removed
+    as unsupported." """
+    words = web_generative.mode_words(turn.mode, turn.fallback_reason)
+    if not words:
+        return ""
+    count = len(turn.removed)
+    removed = f"; {count} sentence{'s' if count != 1 else ''} removed as unsupported" if count else ""
+    return f"{words.rstrip('.')}{removed}."
 
 
 def _made_line(made: dt.date) -> str:
@@ -164,6 +178,8 @@ def conversation_markdown(
             out.append(f"*Not answered: {item.error}*")
             continue
         out.append(f"**Answer:** {item.answer}")
+        if item.mode:
+            out += ["", f"*{item.mode}*"]
         if item.citations:
             out.append("")
             for c, mark, exact in item.citations:
@@ -191,6 +207,8 @@ def write_conversation_docx(
         p = word.add_paragraph()
         p.add_run("Answer: ").bold = True
         p.add_run(item.answer)
+        if item.mode:
+            word.add_paragraph().add_run(item.mode).italic = True
         for c, mark, exact in item.citations:
             p = word.add_paragraph(style="List Bullet")
             p.add_run(f"[{c.n}] ")

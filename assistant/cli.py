@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from assistant.auth import ROLES
 from assistant.benchmark import bench
 from assistant.settings import Settings
 
@@ -278,10 +279,16 @@ _file_option = click.option(
 @users.command("add")
 @click.argument("name")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+@click.option(
+    "--role",
+    type=click.Choice(ROLES),
+    help="reader: may ask; maintainer: may also add and remove documents in the chat's Documents tab. "
+    "Default: reader for a new user, unchanged for an existing one.",
+)
 @_file_option
-def users_add(name: str, password_stdin: bool, path: Path | None) -> None:
+def users_add(name: str, password_stdin: bool, role: str | None, path: Path | None) -> None:
     """Add user NAME, or set a new password for NAME; the password is prompted for twice."""
-    from assistant.auth import UsersFileError, add_user, check_name
+    from assistant.auth import UsersFileError, add_user, check_name, load_users, role_of
 
     path = _users_file(path)
     try:
@@ -290,24 +297,25 @@ def users_add(name: str, password_stdin: bool, path: Path | None) -> None:
             password = sys.stdin.readline().rstrip("\r\n")
         else:
             password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-        existed = add_user(path, name, password)
+        existed = add_user(path, name, password, role)
+        role = role_of(load_users(path).get(name))
     except UsersFileError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"{'updated' if existed else 'added'} {name} in {path}", err=True)
+    click.echo(f"{'updated' if existed else 'added'} {name} ({role}) in {path}", err=True)
 
 
 @users.command("list")
 @_file_option
 def users_list(path: Path | None) -> None:
-    """Print the user names, one a line."""
-    from assistant.auth import UsersFileError, load_users
+    """Print each user name and its role, tab-separated, one a line."""
+    from assistant.auth import UsersFileError, load_users, role_of
 
     try:
-        names = sorted(load_users(_users_file(path)))
+        users = load_users(_users_file(path))
     except UsersFileError as error:
         raise click.ClickException(str(error)) from None
-    for name in names:
-        click.echo(name)
+    for name in sorted(users):
+        click.echo(f"{name}\t{role_of(users[name])}")
 
 
 @users.command("remove")

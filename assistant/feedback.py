@@ -70,7 +70,7 @@ def record(data_dir: Path, answer: Answer, kind: str, comment: str = "") -> int:
         return int(cursor.lastrowid or 0)
 
 
-def rows(data_dir: Path) -> list[tuple]:
+def rows(data_dir: Path) -> list[tuple[str, ...]]:
     if not database_path(data_dir).exists():
         return []
     with _connect(data_dir) as connection:

@@ -139,7 +139,7 @@ class Library:
         summed = np.array(similarities, dtype=np.float64, copy=True)
         summed += np.where(previous >= 0, similarities[previous], 0.0)
         summed += np.where(following >= 0, similarities[following], 0.0)
-        return summed / norms
+        return np.asarray(summed / norms)
 
     def window_vectors_of(self, rows: list[int]) -> np.ndarray:
         """The normalised window vectors (see `window_similarities`) of some rows."""
@@ -149,7 +149,7 @@ class Library:
         for links in (previous[index], following[index]):
             present = links >= 0
             summed[present] += self.vectors[links[present]]
-        return summed / norms[index][:, None]
+        return np.asarray(summed / norms[index][:, None])
 
     def neighbours(self, passage_id: str, before: int = 1, after: int = 1) -> list[IndexedPassage]:
         """The passages around `passage_id` in its document, in reading order, itself included."""

@@ -111,18 +111,27 @@ def _place(c: Citation) -> str:
     return f"page {c.page}, " if c.page else ""
 
 
-def viewer_html(document: Document | None, start: int | None = None, end: int | None = None) -> str:
-    """The whole document, escaped, whitespace preserved, [start, end) in <mark id="cited">."""
+def viewer_html(
+    document: Document | None, start: int | None = None, end: int | None = None, page: int | None = None
+) -> str:
+    """The whole document, escaped, whitespace preserved, [start, end) in <mark id="cited">; with
+    `page`, the heading says which page of a paged document the cited passage is on."""
     if document is None:
         return '<div class="viewer-empty">Choose a document, or open a citation from the Sources tab.</div>'
     text = document.text
-    if start is not None and end is not None and 0 <= start < end <= len(text):
+    cited = start is not None and end is not None and 0 <= start < end <= len(text)
+    if cited:
         body = f'{escape(text[:start])}<mark id="cited">{escape(text[start:end])}</mark>{escape(text[end:])}'
     else:
         body = escape(text)
+    on_page = (
+        f'<div class="viewer-page" id="viewer-page">Cited passage: page {page}</div>'
+        if cited and page
+        else ""
+    )
     return (
         f'<div class="viewer-head">{describe(document, document.id)}'
-        f'<div class="citation-file">{escape(document.id)}</div></div>'
+        f'<div class="citation-file">{escape(document.id)}</div>{on_page}</div>'
         f'<div class="viewer-text" id="viewer-text" tabindex="0" role="region" aria-label="Document text">'
         f"{body}</div>"
     )

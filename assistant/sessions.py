@@ -144,18 +144,36 @@ class SessionStore(MutableMapping[str, str]):
 
 
 def _is_login(scope: Scope) -> bool:
-    return scope["method"] == "POST" and scope["path"].rstrip("/").endswith("/login")
+    return bool(scope["method"] == "POST" and scope["path"].rstrip("/").endswith("/login"))
+
+
+def _is_upload(scope: Scope) -> bool:
+    return bool(scope["method"] == "POST" and scope["path"].rstrip("/").endswith("/upload"))
 
 
 class RequestGuard:
-    """ASGI middleware: the session store in place, the client's address known, login bodies small.
+    """ASGI middleware: the session store in place, the client's address known, and every request
+    body held to its route's limit: a login's small, a file upload's the size of a document, any
+    other request's `max_request_bytes`.
 
-    FastAPI's `max_body_size` (the limit of every route) is set again on each route, so a tighter
-    one for `/login` cannot be nested inside it: the guard counts the login body itself.
+    FastAPI's `max_body_size` (the limit of every route) is set again on each route, so tighter
+    limits cannot be nested inside it: the app's limit is the largest, and the guard counts each
+    body against its own.
     """
 
-    def __init__(self, app: ASGIApp, *, sessions: SessionStore | None, max_login_bytes: int) -> None:
-        self.app, self.sessions, self.max_login_bytes = app, sessions, max_login_bytes
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        sessions: SessionStore | None,
+        max_login_bytes: int,
+        max_request_bytes: int | None = None,
+        max_upload_bytes: int | None = None,
+    ) -> None:
+        self.app, self.sessions = app, sessions
+        self.max_login_bytes = max_login_bytes
+        self.max_request_bytes = max_request_bytes
+        self.max_upload_bytes = max_upload_bytes if max_upload_bytes is not None else max_request_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -167,17 +185,24 @@ class RequestGuard:
         client = scope.get("client")
         token = client_address.set(str(client[0])[:MAX_ADDRESS_CHARS] if client else "unknown")
         try:
-            if _is_login(scope):
-                await self._login(scope, receive, send)
-            else:
+            limit, what = self._limit(scope)
+            if limit is None:
                 await self.app(scope, receive, send)
+            else:
+                await self._bounded(scope, receive, send, limit, what)
         finally:
             client_address.reset(token)
 
-    async def _login(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Pass a login on, refused with 413 once its body is longer than `max_login_bytes`."""
-        limit = self.max_login_bytes
-        too_large = HTTPException(413, f"A login request is at most {limit} bytes.")
+    def _limit(self, scope: Scope) -> tuple[int | None, str]:
+        if _is_login(scope):
+            return self.max_login_bytes, "A login request"
+        if _is_upload(scope):
+            return self.max_upload_bytes, "An upload"
+        return self.max_request_bytes, "A request"
+
+    async def _bounded(self, scope: Scope, receive: Receive, send: Send, limit: int, what: str) -> None:
+        """Pass a request on, refused with 413 once its body is longer than `limit`."""
+        too_large = HTTPException(413, f"{what} is at most {limit} bytes.")
         length = Headers(scope=scope).get("content-length")
         if length is not None and not (length.isascii() and length.isdigit() and int(length) <= limit):
             response = JSONResponse({"detail": too_large.detail}, status_code=413)

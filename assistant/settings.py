@@ -125,6 +125,12 @@ class LlmSettings(BaseModel):
         description="When the extractive answerer finds the reports do not cover a question, that refusal "
         "stands and the model is not asked (supported sentences near the question still mislead).",
     )
+    chat_mode: str = Field(
+        "extractive",
+        pattern="^(extractive|generative)$",
+        description="Where the chat's switch starts when a model is configured: extractive (quoted from "
+        "the reports) or generative (written by the model, every sentence checked).",
+    )
 
 
 class Settings(BaseSettings):
@@ -220,6 +226,12 @@ class Settings(BaseSettings):
         description="JSON file of users with salted password hashes (`assistant users add NAME`); "
         "when set, the served chat and its API require login. Unset: no login, loopback only "
         "unless `assistant serve --allow-anonymous`.",
+    )
+    anonymous_maintainer: bool = Field(
+        False,
+        description="Without a users file, the chat used from this machine (a loopback client) may add "
+        "and remove documents in its Documents tab. Off: anonymous use may only ask. With a users "
+        "file, only users with the maintainer role may (`assistant users add NAME --role maintainer`).",
     )
     session_max_age_s: float = Field(
         12 * 3600,

@@ -18,10 +18,12 @@ from typing import Any
 
 import gradio as gr
 
-from assistant import briefing, feedback, rendering
+from assistant import briefing, feedback, rendering, web_generative
 from assistant.answers import Answer, Citation
+from assistant.generative.values import GENERATIVE
 from assistant.service import Assistant, Filters, InvalidQuestion, date_span
 from assistant.web_conversation import Conversation, Turn, chat_messages, check_question, shown
+from assistant.web_documents import document_choices
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +45,9 @@ def parse_date(value: str, *, end: bool) -> str:
     return last if end else first
 
 
-def _controls(chosen: list[str] | None, date_from: str, date_to: str) -> dict[str, Any]:
-    """The filter controls' values, in the form a saved conversation keeps them."""
-    return {"chosen": list(chosen or []), "from": date_from, "to": date_to}
+def _controls(chosen: list[str] | None, date_from: str, date_to: str, mode: str = "") -> dict[str, Any]:
+    """The filter controls' values and the answer mode, in the form a saved conversation keeps them."""
+    return {"chosen": list(chosen or []), "from": date_from, "to": date_to, "mode": mode}
 
 
 def make_filters(all_documents: list[str], chosen: list[str] | None, date_from: str, date_to: str) -> Filters:
@@ -141,10 +143,17 @@ class Chat:
         )
 
     def start_turn(
-        self, message: str, saved: Any, chosen: list[str], date_from: str, date_to: str, request: gr.Request
+        self,
+        message: str,
+        saved: Any,
+        chosen: list[str],
+        date_from: str,
+        date_to: str,
+        mode: str,
+        request: gr.Request,
     ) -> tuple[Any, ...]:
-        """Show the question and the working note at once; a question that cannot be asked stays in
-        the box with the reason, and leaves no bubble."""
+        """Show the question and the working note at once (the model's, when it is to write the
+        answer); a question that cannot be asked stays in the box with the reason, and leaves no bubble."""
         problem = check_question(message, self.assistant.settings.max_question_chars)
         if problem:
             status = f'<p class="problem" role="alert">{rendering.escape(problem)}</p>'
@@ -154,7 +163,8 @@ class Chat:
             status = '<p class="problem" role="alert">Wait for the answer to the question before.</p>'
             return gr.skip(), gr.skip(), gr.skip(), gr.skip(), status, "", gr.skip()
         conversation.pending = message
-        conversation.pending_filters = {"chosen": list(chosen or []), "from": date_from, "to": date_to}
+        mode = web_generative.chosen_mode(mode, self.assistant.settings)
+        conversation.pending_filters = _controls(chosen, date_from, date_to, mode)
         return (
             conversation.to_json(),
             chat_messages(conversation),
@@ -172,14 +182,15 @@ class Chat:
         chosen: list[str] | None,
         date_from: str,
         date_to: str,
+        mode: str,
         request: gr.Request,
     ) -> tuple[Any, ...]:
         """Answer the question in progress; any failure becomes a message, the question goes back
         into the box, and the Sources panel stops showing the previous answer's passages.
 
-        The filters are the controls' values as the question was asked: the browser's saved copy
-        of the conversation may not hold them yet (it is written after this step starts); after a
-        reload, the saved copy's are used."""
+        The filters and the answer mode are the controls' values as the question was asked: the
+        browser's saved copy of the conversation may not hold them yet (it is written after this
+        step starts); after a reload, the saved copy's are used."""
         conversation = self.load(saved, request)
         message = conversation.pending or pending
         if not message:
@@ -188,7 +199,7 @@ class Chat:
         raw = (
             conversation.pending_filters
             if saved_filters or not pending
-            else _controls(chosen, date_from, date_to)
+            else _controls(chosen, date_from, date_to, mode)
         )
         box: Any = gr.update(interactive=True)
         try:
@@ -196,8 +207,8 @@ class Chat:
                 self.all_ids, raw.get("chosen", self.all_ids), raw.get("from", ""), raw.get("to", "")
             )
             self.assistant.refresh(self.assistant.settings.refresh_interval_s)  # adopt a finished re-ingest
-            answer = self.assistant.ask(message, conversation.history(), filters=filters)
-            turn = Turn(message, answer, filters=describe_filters(filters, len(self.all_ids)))
+            mode = web_generative.chosen_mode(raw.get("mode"), self.assistant.settings)
+            turn = self._answered(message, conversation.history(), filters, mode)
         except InvalidQuestion as error:
             turn, box = Turn(message, error=str(error)), gr.update(value=message, interactive=True)
         except Exception:  # never a stack trace in the chat
@@ -213,6 +224,23 @@ class Chat:
             gr.update(interactive=True),
             *self.sources(conversation, None),
             "",
+        )
+
+    def _answered(self, message: str, history: list[str], filters: Filters, mode: str) -> Turn:
+        """The turn of `message` answered in `mode`: written by the model and checked, or quoted;
+        a generated answer that fell back to the quoted one keeps why, and what was removed."""
+        described = describe_filters(filters, len(self.all_ids))
+        if mode != GENERATIVE:
+            answer = self.assistant.ask(message, history, filters=filters)
+            return Turn(message, answer, filters=described, mode=mode)
+        result = self.assistant.ask_generative(message, history, filters=filters)
+        return Turn(
+            message,
+            result.answer,
+            filters=described,
+            mode=result.mode,
+            fallback_reason=result.fallback_reason or "",
+            removed=list(result.removed),
         )
 
     # --- the sources panel and the sign-off ------------------------------------------------
@@ -268,10 +296,12 @@ class Chat:
         library = self.assistant.library
         document = library.documents.get(citation.source)
         if library.verify(citation.source, citation.start, citation.end, citation.quote):
-            html = rendering.viewer_html(document, citation.start, citation.end)
+            html = rendering.viewer_html(document, citation.start, citation.end, citation.page)
         else:  # the document changed since this answer: show it, highlight nothing that is not the quote
             html = rendering.viewer_html(document)
-        return html, gr.update(value=citation.source), gr.Tabs(selected="viewer")
+        # The choices as they are now: the document may have been added since the page was loaded.
+        choices = document_choices(library.documents)
+        return html, gr.update(choices=choices, value=citation.source), gr.Tabs(selected="viewer")
 
     def show_document(self, doc_id: str | None) -> str:
         return rendering.viewer_html(self.assistant.library.documents.get(doc_id or ""))

@@ -10,16 +10,19 @@ Does not render the side panels (`rendering`) or write briefings (`briefing`).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant import rendering
+from assistant import rendering, web_generative
 from assistant.answers import Answer, Citation
+from assistant.generative.values import GENERATIVE, Removed
 
 MARKS = ("checked", "wrong")
 WORKING = "<em>Searching the reports…</em>"
 SHOWN_QUESTION_CHARS = 400
 _TEXT_CAP = 20_000  # no stored string is longer: a quote or an answer is far shorter
+_REMOVED_CAP = 1_000  # removed sentences kept per answer: a model's reply (max_tokens) holds fewer
 
 
 @dataclass
@@ -31,11 +34,15 @@ class Turn:
     error: str = ""
     marks: dict[int, str] = field(default_factory=dict)  # citation n -> "checked" | "wrong"
     filters: str = ""  # what the filters left, in words ("1 of 5 documents"), or "" without filters
+    mode: str = ""  # "generative" or "extractive" with the chat's switch (a model configured), else ""
+    fallback_reason: str = ""  # why the model's answer was not used, when it was asked for
+    removed: list[Removed] = field(default_factory=list)  # the model's sentences the check removed
 
 
 @dataclass
 class Conversation:
-    """What the chat shows, oldest turn first; `pending` is a question sent but not yet answered."""
+    """What the chat shows, oldest turn first; `pending` is a question sent but not yet answered,
+    `pending_filters` the controls as it was asked (filters and, with the switch, "mode")."""
 
     user: str = ""
     turns: list[Turn] = field(default_factory=list)
@@ -69,6 +76,9 @@ class Conversation:
                     "error": t.error,
                     "marks": {str(n): mark for n, mark in t.marks.items()},
                     "filters": t.filters,
+                    "mode": t.mode,
+                    "fallback_reason": t.fallback_reason,
+                    "removed": [{"sentence": r.sentence, "reason": r.reason} for r in t.removed],
                 }
                 for t in self.turns
             ],
@@ -115,18 +125,27 @@ def shown(question: str) -> str:
     return question
 
 
-def answer_html(answer: Answer, filters: str = "") -> str:
-    """The answer bubble (escaped text, Markdown off): the answer with its [n] markers, the
-    searched query when it differs, and what the filters left when they were on."""
+def answer_html(
+    answer: Answer,
+    filters: str = "",
+    mode: str = "",
+    fallback_reason: str = "",
+    removed: Sequence[Removed] = (),
+) -> str:
+    """The answer bubble (escaped text, Markdown off): the answer with its [n] markers, which mode
+    wrote it (with the chat's switch), the searched query when it differs, what the filters left
+    when they were on, and the sentences the check removed, collapsed."""
     text = rendering.chat_text(answer.text)
     notes = []
+    if words := web_generative.mode_words(mode, fallback_reason):
+        notes.append(rendering.chat_text(words))
     if answer.query.strip() != answer.question.strip():
         notes.append(f"Searched for: {rendering.chat_text(answer.query)}")
     if filters:
         notes.append(f"Filters on: {rendering.chat_text(filters)}")
     if notes:
         text += "<br><br><sub>" + "<br>".join(notes) + "</sub>"
-    return text
+    return text + web_generative.removed_html(removed)
 
 
 def chat_messages(conversation: Conversation) -> list[dict[str, str]]:
@@ -134,11 +153,16 @@ def chat_messages(conversation: Conversation) -> list[dict[str, str]]:
     messages = []
     for t in conversation.turns:
         messages.append({"role": "user", "content": rendering.chat_text(shown(t.question))})
-        reply = answer_html(t.answer, t.filters) if t.answer else f"⚠️ {rendering.chat_text(t.error)}"
+        reply = (
+            answer_html(t.answer, t.filters, t.mode, t.fallback_reason, t.removed)
+            if t.answer
+            else f"⚠️ {rendering.chat_text(t.error)}"
+        )
         messages.append({"role": "assistant", "content": reply})
     if conversation.pending:
+        writing = conversation.pending_filters.get("mode") == GENERATIVE
         messages.append({"role": "user", "content": rendering.chat_text(shown(conversation.pending))})
-        messages.append({"role": "assistant", "content": WORKING})
+        messages.append({"role": "assistant", "content": web_generative.WRITING if writing else WORKING})
     return messages
 
 
@@ -160,7 +184,7 @@ def _text(value: Any) -> str:
 def _citation(raw: Any) -> Citation | None:
     if not isinstance(raw, dict):
         return None
-    values = {}
+    values: dict[str, Any] = {}
     for name in _CITATION_FIELDS:
         value = raw.get(name)
         if name in ("n", "start", "end"):
@@ -207,4 +231,20 @@ def _turn(raw: dict[str, Any]) -> Turn | None:
     error = _text(raw.get("error"))
     if answer is None and not error:
         return None
-    return Turn(question, answer, error, marks, _text(raw.get("filters")))
+    mode = raw.get("mode") if raw.get("mode") in web_generative.MODES else ""
+    stored = raw.get("removed")
+    removed = [
+        Removed(_text(r.get("sentence")), _text(r.get("reason")))
+        for r in (stored if isinstance(stored, list) else [])[:_REMOVED_CAP]
+        if isinstance(r, dict) and _text(r.get("sentence"))
+    ]
+    return Turn(
+        question,
+        answer,
+        error,
+        marks,
+        _text(raw.get("filters")),
+        str(mode),
+        _text(raw.get("fallback_reason")) if mode else "",
+        removed if mode else [],
+    )

@@ -27,7 +27,7 @@ CSS = """
   #main-row > *, #chat-column > * { order: 10; }
   #chat { order: 1; }
   #chat, #chat > .wrapper { height: 50vh !important; max-height: 50vh; }
-  #question-row { order: 2; }
+  #answer-mode, #question-row { order: 2; }
   #question-status { order: 3; }
   #examples { order: 3; }
   #panels-column { order: 4; }

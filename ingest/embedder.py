@@ -57,7 +57,7 @@ class Embedder(ABC):
         """One normalised float32 row per text."""
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self.embed([text])[0]
+        return np.asarray(self.embed([text])[0])
 
     @abstractmethod
     def vocabulary(self) -> dict[str, int]:
@@ -190,7 +190,7 @@ def _load_embedder(
     from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as transformers_logging
 
-    transformers_logging.disable_progress_bar()
+    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     if threads:
         torch.set_num_threads(threads)
     model = SentenceTransformer(str(path), device="cpu", local_files_only=True)

@@ -131,8 +131,8 @@ def _export(model_path: Path, out: Path, embed_with: EmbedWith) -> ExportedEncod
     from transformers import AutoModel
     from transformers.utils import logging as transformers_logging
 
-    transformers_logging.set_verbosity_error()
-    transformers_logging.disable_progress_bar()
+    transformers_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     transformer = AutoModel.from_pretrained(
         str(model_path), local_files_only=True, attn_implementation="eager"
     ).eval()

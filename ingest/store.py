@@ -79,7 +79,7 @@ def read_all(
     offset = 0
     while True:
         got = collection.get(
-            where=where,  # type: ignore[arg-type]
+            where=where,
             limit=page,
             offset=offset,
             include=list(include),  # type: ignore[arg-type]

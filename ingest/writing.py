@@ -38,14 +38,14 @@ def write_document(
         on_stage("embed")
         passages_store.upsert(
             ids=ids[lo : lo + batch_size],
-            embeddings=vectors[lo : lo + batch_size].tolist(),  # type: ignore[arg-type]
+            embeddings=vectors[lo : lo + batch_size].tolist(),
             metadatas=[schema.passage_metadata(p, lo + i, fingerprint) for i, p in enumerate(batch)],
             documents=[p.text for p in batch],
         )
     on_stage("write")
     documents_store.upsert(
         ids=[name],
-        embeddings=[schema.PLACEHOLDER_VECTOR],
+        embeddings=np.asarray([schema.PLACEHOLDER_VECTOR], dtype=np.float32),
         metadatas=[schema.document_metadata(document, fingerprint, ids)],
         documents=[document.text],
     )

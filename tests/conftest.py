@@ -8,14 +8,46 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 
 from assistant.service import Assistant, Readers, create_assistant, load_readers
 from assistant.settings import PROJECT_ROOT, AnsweringSettings, Settings
 from ingest.embedder import Embedder, load_embedder
 from ingest.pipeline import IngestSummary, ingest_corpus
 from ingest.store import open_client
+from tests.model_server import Server, model_server
 
 CORPUS = PROJECT_ROOT / "corpus"
+
+
+# Fixtures that serve the chat on a local port (each module defines its own, by these names).
+SERVER_FIXTURES = {"app_url", "protected_url", "url"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark tests by the fixtures they use, wherever they are written: the model server is another
+    process, Chromium makes a browser test, a served chat a server test. `make test-fast` leaves
+    all three out."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if "llm_server" in names:
+            item.add_marker(pytest.mark.subprocess)
+        if "browser" in names:
+            item.add_marker(pytest.mark.browser)
+        if names & SERVER_FIXTURES:
+            item.add_marker(pytest.mark.server)
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> Result:
+    """`assistant ARGS` run in this process by click's CliRunner, stdout and stderr kept apart.
+
+    Where a separate process is not the point, this saves the seconds each new Python process
+    spends importing the stack. An exception the command does not turn into a message and an exit
+    status is raised here (and fails the test), as a traceback would end a real process.
+    """
+    from assistant.cli import cli
+
+    return CliRunner().invoke(cli, list(args), input=input, env=env, catch_exceptions=False)
 
 
 @pytest.fixture(autouse=True)
@@ -75,6 +107,23 @@ def pydocs_assistant(
         corpus_dir=pydocs.corpus, index_dir=index, answering=AnsweringSettings(called=pydocs.called)
     )
     return create_assistant(settings, readers)
+
+
+@pytest.fixture(scope="session")
+def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One real model server for the session's generative tests (see `tests/model_server.py`)."""
+    with model_server(tmp_path_factory.mktemp("llm") / "server.log") as server:
+        yield server
+
+
+@pytest.fixture
+def ingested_copy(tmp_path: Path, corpus_settings: Settings) -> tuple[Path, Path]:
+    """Private copies of the bundled corpus and of the session's index of it, for a test that edits
+    and re-ingests them: copying an index folder is cheaper than ingesting the corpus again."""
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(CORPUS, corpus)
+    shutil.copytree(corpus_settings.index_dir, index)
+    return corpus, index
 
 
 @pytest.fixture

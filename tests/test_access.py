@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import os
 import stat
-import subprocess
-import sys
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -22,11 +20,11 @@ from assistant import auth
 from assistant.app import access_kwargs
 from assistant.cli import cli
 from assistant.service import Assistant
+from tests.conftest import run_cli
 
 MISSION = "Who carried out the 2025 report?"
 USER, PASSWORD = "reviewer", "correct horse battery staple"
 OTHER, OTHER_PASSWORD = "locked-out", "another long password"
-ASSISTANT = str(Path(sys.executable).with_name("assistant"))
 
 
 # --- the users file ------------------------------------------------------------------------------
@@ -169,21 +167,9 @@ def test_other_hosts_need_a_users_file_or_allow_anonymous(host: str, tmp_path: P
 def test_serve_on_all_interfaces_without_users_file_exits_with_one_line(tmp_path: Path) -> None:
     # An empty index folder: even if the check were missing, the command would stop at "No index"
     # (and fail the message assertion) rather than serve on 0.0.0.0.
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(tmp_path),
-        "HF_HUB_OFFLINE": "1",
-        "ASSISTANT_INDEX_DIR": str(tmp_path / "empty-index"),
-    }
-    result = subprocess.run(
-        [ASSISTANT, "serve", "--host", "0.0.0.0", "--port", "9"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode != 0
+    env = {"ASSISTANT_INDEX_DIR": str(tmp_path / "empty-index")}
+    result = run_cli("serve", "--host", "0.0.0.0", "--port", "9", env=env)
+    assert result.exit_code != 0
     assert "Refusing to serve on 0.0.0.0 without login" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
 
@@ -226,7 +212,7 @@ def test_users_commands(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None
     assert result.exit_code != 0 and "at least 8" in result.output
 
     result = runner.invoke(cli, ["users", "list"])
-    assert result.exit_code == 0 and result.output.split() == sorted([USER, OTHER])
+    assert result.exit_code == 0 and result.output.split() == [OTHER, "reader", USER, "reader"]
     users = auth.load_users(path)
     assert auth.verify_password(PASSWORD, users[USER]) and auth.verify_password(OTHER_PASSWORD, users[OTHER])
     assert PASSWORD not in path.read_text() and OTHER_PASSWORD not in path.read_text()
@@ -234,7 +220,7 @@ def test_users_commands(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None
     assert runner.invoke(cli, ["users", "remove", OTHER]).exit_code == 0
     result = runner.invoke(cli, ["users", "remove", OTHER])
     assert result.exit_code != 0 and "No user" in result.output
-    assert runner.invoke(cli, ["users", "list", "--file", str(path)]).output.split() == [USER]
+    assert runner.invoke(cli, ["users", "list", "--file", str(path)]).output.split() == [USER, "reader"]
 
 
 # --- the served app behind login -----------------------------------------------------------------

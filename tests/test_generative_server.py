@@ -1,6 +1,7 @@
 """Generative answers from a real model server: llama.cpp's OpenAI-compatible server with the
-bundled SmolLM2-135M-Instruct, started here on a free 127.0.0.1 port, or any OpenAI-compatible
-server named by ASSISTANT_LLM_BASE_URL (with _MODEL and _API_KEY) when the tests are run.
+bundled SmolLM2-135M-Instruct, started on a free 127.0.0.1 port, or any OpenAI-compatible
+server named by ASSISTANT_LLM_BASE_URL (with _MODEL and _API_KEY) when the tests are run
+(the session's `llm_server` fixture, `tests/model_server.py`).
 
 The small model is often wrong; the tests show that whatever it writes, every sentence shown
 is cited, supported by its quote and quoted as an exact slice, that what is removed is listed
@@ -12,40 +13,26 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import secrets
 import socket
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from assistant.generative import GenerativeAnswer
-from assistant.generative.local_server import THREADS, command, environment
 from assistant.service import Assistant, Readers, create_assistant
 from assistant.settings import LlmSettings, Settings
 from evals.dataset import EvalQuestion
 from evals.generative import unsupported_sentences
 from evals.runner import GENERATIVE, run_mode
 from ingest.embedder import Embedder
-from tests.conftest import ingest_folder
+from tests.conftest import ingest_folder, run_cli
 from tests.live_app import free_port
+from tests.model_server import Server
 
-# Read before the autouse fixture clears ASSISTANT_* for each test.
-EXTERNAL = {
-    k: os.environ[f"ASSISTANT_LLM_{k.upper()}"]
-    for k in ("base_url", "model", "api_key")
-    if f"ASSISTANT_LLM_{k.upper()}" in os.environ
-}
-ASSISTANT = str(Path(sys.executable).with_name("assistant"))
-START_TIMEOUT_S = 180  # loading a 100 MB model on a busy 2-core machine
 # Every reason the checker gives for removing a sentence (assistant/generative/checking.py).
 REASON = re.compile(
     r"no citation$|cites (\[\d+\])+, which w|the (figure|name) “.+” is not in |no sentence of (\[\d+\])+ "
@@ -58,57 +45,6 @@ QUESTIONS = (
 )
 
 
-@dataclass(frozen=True)
-class Server:
-    """A running OpenAI-compatible server and how to reach it."""
-
-    base_url: str
-    model: str
-    api_key: str | None
-    local: bool  # started here (it requires the key), not given by the environment
-
-
-@pytest.fixture(scope="session")
-def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    if "base_url" in EXTERNAL:
-        yield Server(
-            EXTERNAL["base_url"], EXTERNAL.get("model", LlmSettings().model), EXTERNAL.get("api_key"), False
-        )
-        return
-    port = free_port()
-    key = f"sk-test-{secrets.token_hex(8)}"
-    log = tmp_path_factory.mktemp("llm") / "server.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            command("127.0.0.1", port, THREADS), stdout=out, stderr=subprocess.STDOUT, env=environment(key)
-        )
-    base_url = f"http://127.0.0.1:{port}/v1"
-    try:
-        _wait_until_ready(base_url, key, process, log)
-        yield Server(base_url, LlmSettings().model, key, True)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
-def _wait_until_ready(base_url: str, key: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the model server exited ({process.returncode}): {log.read_text()[-2000:]}")
-        request = urllib.request.Request(f"{base_url}/models", headers={"Authorization": f"Bearer {key}"})
-        try:
-            with urllib.request.urlopen(request, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(1)
-    pytest.fail(f"the model server did not start within {START_TIMEOUT_S} s: {log.read_text()[-2000:]}")
-
-
 def _with_llm(assistant: Assistant, **llm: object) -> Assistant:
     """The session's assistant (same index and readers) with another `llm` section."""
     settings = assistant.settings.model_copy(update={"llm": LlmSettings(**llm)})
@@ -116,7 +52,7 @@ def _with_llm(assistant: Assistant, **llm: object) -> Assistant:
 
 
 def _llm(server: Server, **more: object) -> dict[str, object]:
-    return {"base_url": server.base_url, "model": server.model, "api_key": server.api_key, **more}
+    return server.llm(**more)
 
 
 def _assert_shown_sentences_are_supported(result: GenerativeAnswer, texts: dict[str, str]) -> None:
@@ -190,6 +126,8 @@ def test_server_failures_fall_back_to_the_extractive_answer(assistant: Assistant
         assert time.monotonic() - started < 30  # generous: the bound under test is the 1 s timeout
         assert result.mode == "extractive" and "did not answer within 1 s" in (result.fallback_reason or "")
         assert result.answer.text == assistant.ask(QUESTIONS[0]).text
+        for connection in accepted:
+            connection.close()
     closed = free_port()
     result = _with_llm(assistant, base_url=f"http://127.0.0.1:{closed}/v1").ask_generative(QUESTIONS[0])
     assert result.mode == "extractive" and "could not reach the model server" in (
@@ -213,25 +151,18 @@ def test_the_api_key_appears_in_no_log_output_or_error(
     assert not llm_server.api_key or llm_server.api_key not in shown
 
 
-def test_ask_generate_json(corpus_settings: Settings, llm_server: Server) -> None:
+def test_ask_generate_json(
+    corpus_settings: Settings, llm_server: Server, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
     env = {
-        "PATH": "/usr/bin:/bin",
-        "HF_HUB_OFFLINE": "1",
-        "HOME": str(corpus_settings.index_dir.parent),
         "ASSISTANT_INDEX_DIR": str(corpus_settings.index_dir),
         "ASSISTANT_LLM_BASE_URL": llm_server.base_url,
         "ASSISTANT_LLM_MODEL": llm_server.model,
         **({"ASSISTANT_LLM_API_KEY": llm_server.api_key} if llm_server.api_key else {}),
     }
-    result = subprocess.run(
-        [ASSISTANT, "ask", "--generate", QUESTIONS[0], "--json"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
+    result = run_cli("ask", "--generate", QUESTIONS[0], "--json", env=env)
+    assert result.exit_code == 0, result.stderr
     payload = json.loads(result.stdout)
     assert set(payload) >= {"mode", "answer", "citations", "removed", "fallback_reason", "passages"}
     assert payload["mode"] == "generative" or payload["fallback_reason"]
@@ -239,7 +170,7 @@ def test_ask_generate_json(corpus_settings: Settings, llm_server: Server) -> Non
         text = (corpus_settings.corpus_dir / c["source"]).read_text(encoding="utf-8")
         assert text[c["start"] : c["end"]] == c["quote"]
     if llm_server.api_key:
-        assert llm_server.api_key not in result.stdout + result.stderr
+        assert llm_server.api_key not in result.stdout + result.stderr + caplog.text
 
 
 def test_evals_generative_mode_counts_removed_and_unsupported(

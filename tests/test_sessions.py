@@ -103,6 +103,7 @@ def test_a_password_change_ends_the_sessions_made_with_the_old_one(url: str, use
     assert status == 200 and opens_the_chat(new)
 
 
+@pytest.mark.server
 def test_sessions_expire(assistant: Assistant, users_file: Path) -> None:
     with protected(assistant, users_file, session_max_age_s=2) as served:
         session, status = login(served, "reviewer", PASSWORDS["reviewer"])
@@ -211,6 +212,34 @@ def test_an_oversized_question_is_refused_without_reading_it(url: str) -> None:
     )
     answer = _raw_request(url, head, b'{"data": ["' + b"q" * 65536)  # 64 KB of the announced 60 MB
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+
+
+def test_only_the_upload_route_takes_a_document_sized_body(url: str) -> None:
+    """The app's body limit is the upload's (a document); every other route keeps the smaller one."""
+    session, status = login(url, "reviewer", PASSWORDS["reviewer"])
+    assert status == 200
+    cookies = "; ".join(f"{name}={value}" for name, value in session.cookies.items())
+    size = 3_000_000  # over the 2 MB request limit, under the 20 MB document limit
+    head = (
+        "POST /gradio_api/call/ask HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"Cookie: {cookies}\r\nContent-Length: {size}\r\n\r\n"
+    )
+    assert _raw_request(url, head, b'{"data": ["').startswith(b"HTTP/1.1 413")
+    boundary = "bound4ry"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="big.txt"\r\n'
+            "Content-Type: text/plain\r\n\r\n"
+        ).encode()
+        + b"a line of a long report\n" * (size // 24)
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    response = session.post(
+        "gradio_api/upload",
+        content=body,
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert response.status_code == 200, response.text[:200]
 
 
 def test_an_oversized_login_without_a_length_is_refused_once_too_long(url: str) -> None:

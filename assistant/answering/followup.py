@@ -13,6 +13,7 @@ Does not answer anything: the service passes in the earlier turns, already answe
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.answering.language import Language, Parsed
@@ -47,7 +48,7 @@ def is_follow_up(question: str) -> bool:
     )
 
 
-def rewrite(question: str, turns: list[Turn], language: Language) -> tuple[str, str, tuple[str, ...]]:
+def rewrite(question: str, turns: Sequence[Turn], language: Language) -> tuple[str, str, tuple[str, ...]]:
     """The self-contained query, the earlier words to weigh in as context, and what stands in for
     the question's pronouns. `turns`: the earlier questions, oldest first, with their answers.
 

@@ -49,7 +49,7 @@ class LinearModel:
         return np.asarray(standard @ np.asarray(self.coef) + self.intercept, dtype=np.float64)
 
     def probabilities(self, table: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-self.logits(table)))
+        return np.asarray(1.0 / (1.0 + np.exp(-self.logits(table))))
 
 
 @dataclass(frozen=True)

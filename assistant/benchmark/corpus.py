@@ -89,7 +89,7 @@ def build_corpus(source: Path, target: Path, min_passages: int | None) -> Corpus
 
 def corpus_texts(corpus: Path) -> list[str]:
     """Passage texts in the order our pipeline embeds them."""
-    from ingest.pipeline import scan_corpus
+    from ingest.scanning import scan_corpus
 
     paths, _ = scan_corpus(corpus, Settings().max_file_bytes)
     return [text for path in paths for text in passage_texts(path, path.relative_to(corpus).as_posix())]

@@ -83,7 +83,7 @@ def load_llamaindex_embedding(batch_size: int | None = None) -> Any:
 
     from ingest.embedder import bundled_model_path
 
-    transformers_logging.set_verbosity_error()
+    transformers_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
     path = str(bundled_model_path())
     tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
     LlamaSettings.tokenizer = tokenizer.encode

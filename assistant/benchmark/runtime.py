@@ -47,7 +47,7 @@ def no_network() -> Iterator[NetworkGuard]:
             raise OSError(f"bench: network access refused ({host})")
         return original(sock, address)
 
-    socket.socket.connect = connect  # type: ignore[method-assign]
+    socket.socket.connect = connect  # type: ignore[method-assign,assignment]
     try:
         yield guard
     finally:
