@@ -18,7 +18,7 @@ export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install chromium axe libreoffice ingest run test test-browser evals evals-all fit bench bench-scale load lint clean llm llm-install
+.PHONY: install chromium axe libreoffice ingest run test test-fast test-browser evals evals-all fit bench bench-scale load lint clean llm llm-install
 
 install: $(STAMP)  ## Create .venv and install everything (idempotent).
 
@@ -60,6 +60,9 @@ run: install  ## Ingest if needed, then serve the chat on 127.0.0.1:7860.
 
 test: install llm-install chromium axe libreoffice  ## Run the whole test suite: evals gate, browser and model-server tests included.
 	$(BIN)/python -m pytest
+
+test-fast: install  ## For development, in under 2 minutes: every test but the browser, subprocess, server and slow ones.
+	$(BIN)/python -m pytest -q -m "not browser and not subprocess and not server and not slow"
 
 test-browser: install chromium axe  ## Only the browser tests (accessibility included); screenshots in test-output/.
 	$(BIN)/python -m pytest -q -m browser

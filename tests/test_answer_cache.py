@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from assistant.service import Assistant, create_assistant
+from assistant.service import Assistant, Readers, create_assistant
 from assistant.settings import Settings
 from ingest.embedder import Embedder
 from tests.conftest import ingest_folder
@@ -30,9 +30,9 @@ def _count_work(assistant: Assistant, monkeypatch: pytest.MonkeyPatch) -> list[s
 
 
 def test_a_repeated_question_is_answered_from_the_cache(
-    corpus_settings: Settings, monkeypatch: pytest.MonkeyPatch
+    corpus_settings: Settings, readers: Readers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assistant = create_assistant(corpus_settings)
+    assistant = create_assistant(corpus_settings, readers)
     worked = _count_work(assistant, monkeypatch)
     first = assistant.ask(MISSION)
     first.citations.clear()  # what a caller does to its copy must not reach the cache
@@ -43,9 +43,9 @@ def test_a_repeated_question_is_answered_from_the_cache(
 
 
 def test_follow_ups_are_cached_per_history(
-    corpus_settings: Settings, monkeypatch: pytest.MonkeyPatch
+    corpus_settings: Settings, readers: Readers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assistant = create_assistant(corpus_settings)
+    assistant = create_assistant(corpus_settings, readers)
     worked = _count_work(assistant, monkeypatch)
     assistant.ask("What did he find?", [MISSION])
     assistant.ask("What did he find?", ["Who was appointed interim Director of Social Care?"])
@@ -53,9 +53,9 @@ def test_follow_ups_are_cached_per_history(
 
 
 def test_cache_off_works_every_question_out(
-    corpus_settings: Settings, monkeypatch: pytest.MonkeyPatch
+    corpus_settings: Settings, readers: Readers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assistant = create_assistant(corpus_settings.model_copy(update={"answer_cache_size": 0}))
+    assistant = create_assistant(corpus_settings.model_copy(update={"answer_cache_size": 0}), readers)
     worked = _count_work(assistant, monkeypatch)
     assistant.ask(MISSION)
     assistant.ask(MISSION)
@@ -63,10 +63,11 @@ def test_cache_off_works_every_question_out(
     assert len(assistant.answers) == 0
 
 
-def test_a_reingest_empties_the_cache(small_corpus: Path, tmp_path: Path, embedder: Embedder) -> None:
-    index = tmp_path / "index"
-    ingest_folder(small_corpus, index, embedder)
-    assistant = create_assistant(Settings(corpus_dir=small_corpus, index_dir=index))
+def test_a_reingest_empties_the_cache(
+    ingested_copy: tuple[Path, Path], embedder: Embedder, readers: Readers
+) -> None:
+    small_corpus, index = ingested_copy
+    assistant = create_assistant(Settings(corpus_dir=small_corpus, index_dir=index), readers)
     assert "Steve Walker" in assistant.ask(MISSION).text
     for path in small_corpus.glob("*.txt"):
         path.write_text(

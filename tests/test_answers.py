@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answers import Answer
-from assistant.service import Assistant, Filters, InvalidQuestion
+from assistant.service import Assistant, Filters, InvalidQuestion, Readers
 from assistant.settings import Settings
 
 MISSION = "Who carried out the 2025 report?"  # the README's example
@@ -93,13 +93,13 @@ def test_every_cited_sentence_is_among_the_returned_passages(assistant: Assistan
 
 @pytest.mark.parametrize("mode", ["bm25", "hybrid"])
 def test_keyword_search_with_a_document_filter_still_finds_that_documents_passages(
-    corpus_settings: Settings, mode: str
+    corpus_settings: Settings, readers: Readers, mode: str
 ) -> None:
     """Keyword search returns only its top candidates (three here); with a filter they must come from
     the allowed document, not be the corpus-wide top ones, all filtered away."""
     from assistant.service import create_assistant
 
-    narrow = create_assistant(corpus_settings.model_copy(update={"candidates": 3}))
+    narrow = create_assistant(corpus_settings.model_copy(update={"candidates": 3}), readers)
     allowed = ("004_2cd78eb0f3ad020f.txt",)
     answer = narrow.ask(MISSION, filters=Filters(documents=allowed), mode=mode)
     assert answer.passages and {p.source for p in answer.passages} == set(allowed)

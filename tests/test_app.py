@@ -139,7 +139,7 @@ def test_feedback_is_stored_and_exported_as_csv(tmp_path: Path, monkeypatch: pyt
     out = tmp_path / "feedback.csv"
     result = CliRunner().invoke(cli, ["feedback", "--export", str(out)])
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
     assert len(rows) == 1
     assert rows[0]["kind"] == "wrong citation" and rows[0]["comment"] == "not this one"
     assert rows[0]["question"] == answer.question and rows[0]["answer"] == answer.text

@@ -1,9 +1,10 @@
 """Bad corpus files: each is reported in one line with its reason, nothing crashes, good files go in.
 
-The main test runs the installed `assistant ingest` over a copy of the corpus with every kind of
-bad file added, then checks the JSON summary, the human output, the exit status (3) and that the
-index answers afterwards. Cases that need in-process control (a file vanishing between scan and
-read; an unreadable file when the tests run as root) are simulated with monkeypatch and say so.
+The main test runs `assistant ingest` (through click's CliRunner, in this process) over a copy of
+the corpus with every kind of bad file added, then checks the JSON summary, the human output, the
+exit status (3) and that the index answers afterwards. Cases that need control over the run (a
+file vanishing between scan and read; an unreadable file when the tests run as root) are
+simulated with monkeypatch and say so.
 """
 
 from __future__ import annotations
@@ -12,20 +13,18 @@ import json
 import os
 import random
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 
 from assistant.service import create_assistant
 from assistant.settings import Settings
 from ingest import pipeline, scanning
 from ingest.embedder import Embedder
 from ingest.store import open_client, passages_collection
-from tests.conftest import CORPUS, ingest_folder
+from tests.conftest import CORPUS, ingest_folder, run_cli
 
-ASSISTANT = str(Path(sys.executable).with_name("assistant"))
 LIMIT = 400_000  # small size limit for the test; the default (20 MB) is checked separately
 CP1252_TEXT = (
     "Foster care budget update\r\n\r\n"
@@ -40,15 +39,8 @@ SECRET = "This sentence lives outside the corpus folder and must never be indexe
 ROOT = os.geteuid() == 0
 
 
-def _run(
-    *args: str, index: Path, extra_env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    env = {"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1", "HOME": str(index.parent)}
-    env["ASSISTANT_INDEX_DIR"] = str(index)
-    env.update(extra_env or {})
-    return subprocess.run(
-        [ASSISTANT, *args], capture_output=True, text=True, env=env, timeout=600, check=False
-    )
+def _run(*args: str, index: Path, extra_env: dict[str, str] | None = None) -> Result:
+    return run_cli(*args, env={"ASSISTANT_INDEX_DIR": str(index), **(extra_env or {})})
 
 
 def _pdf(path: Path, *, text_page: bool = False, password: str = "") -> None:
@@ -127,7 +119,7 @@ def test_every_bad_file_is_reported_and_good_files_are_ingested(tmp_path: Path) 
 
     result = _run("ingest", "--corpus", str(corpus), "--json", index=index, extra_env=limit)
     assert "Traceback" not in result.stderr, result.stderr
-    assert result.returncode == 3, result.stderr
+    assert result.exit_code == 3, result.stderr
     summary = json.loads(result.stdout)
     reasons = {s["name"]: s["reason"] for s in summary["skipped"]}
     for name, fragment in expected.items():
@@ -140,7 +132,7 @@ def test_every_bad_file_is_reported_and_good_files_are_ingested(tmp_path: Path) 
 
     # The same run, as a person reads it: one line per bad file, nothing embedded again.
     again = _run("ingest", "--corpus", str(corpus), "--quiet", index=index, extra_env=limit)
-    assert again.returncode == 3 and "Traceback" not in again.stderr, again.stderr
+    assert again.exit_code == 3 and "Traceback" not in again.stderr, again.stderr
     lines = again.stderr.splitlines()
     for name, fragment in expected.items():
         assert sum(line.startswith(f"skipped {name}: ") and fragment in line for line in lines) == 1, name
@@ -247,7 +239,7 @@ def test_control_characters_in_file_names_are_printed_escaped(tmp_path: Path) ->
     controls = ("\x1b", "\x07", "\x9b", "\u202e")
 
     human = _run("ingest", "--corpus", str(corpus), "--quiet", index=tmp_path / "index")
-    assert human.returncode == 3, human.stderr
+    assert human.exit_code == 3, human.stderr
     assert not any(c in human.stderr + human.stdout for c in controls), repr(human.stderr)
     lines = human.stderr.splitlines()
     assert "skipped title-\\x1b]0;pwned\\x07-clear-\\x1b[2J.txt: no text (empty or whitespace only)" in lines
@@ -267,10 +259,10 @@ def test_an_answer_quoting_control_characters_prints_them_escaped(tmp_path: Path
         "Harbour beacons\n\nThe harbour beacon \x1b]0;pwned\x07 was relit by the lamp keeper in May.\n",
         encoding="utf-8",
     )
-    assert _run("ingest", "--corpus", str(corpus), "--quiet", index=tmp_path / "index").returncode == 0
+    assert _run("ingest", "--corpus", str(corpus), "--quiet", index=tmp_path / "index").exit_code == 0
     extra = {"ASSISTANT_CORPUS_DIR": str(corpus)}
     human = _run("ask", "Who relit the harbour beacon?", index=tmp_path / "index", extra_env=extra)
-    assert human.returncode == 0, human.stderr
+    assert human.exit_code == 0, human.stderr
     assert "beacon-\\x1b[2J.txt" in human.stdout and "\\x1b]0;pwned\\x07" in human.stdout
     as_json = _run(
         "ask", "Who relit the harbour beacon?", "--json", index=tmp_path / "index", extra_env=extra

@@ -114,6 +114,7 @@ def _modules_loaded_by(*args: str) -> set[str]:
     return set(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
+@pytest.mark.subprocess  # a fresh process for each command: what it imports is the point
 def test_ask_and_ingest_do_not_import_the_web_stack(tmp_path: Path) -> None:
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     corpus.mkdir()

@@ -1,4 +1,6 @@
-"""Server mode: ingest and ask through a real `chroma run` server on 127.0.0.1, across a restart."""
+"""Server mode: ingest and ask through a real `chroma run` server on 127.0.0.1, across a restart.
+
+The server is its own process; the `assistant` commands run in this one (click's CliRunner)."""
 
 from __future__ import annotations
 
@@ -13,13 +15,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 
 from assistant.service import create_assistant
 from assistant.settings import Settings
 from ingest.store import open_client, passages_collection
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, run_cli
 
 BIN = Path(sys.executable).parent
+pytestmark = pytest.mark.subprocess
 MISSION = "Who carried out the 2025 report?"
 
 
@@ -81,18 +85,13 @@ def server(tmp_path: Path) -> Iterator[ChromaServer]:
         chroma.stop()
 
 
-def _run(*args: str, port: int, home: Path) -> subprocess.CompletedProcess[str]:
+def _run(*args: str, port: int, home: Path) -> Result:
     env = {
-        "PATH": "/usr/bin:/bin",
-        "HF_HUB_OFFLINE": "1",
-        "HOME": str(home),
         "ASSISTANT_INDEX_DIR": str(home / "no-local-index"),
         "ASSISTANT_CHROMA_HOST": "127.0.0.1",
         "ASSISTANT_CHROMA_PORT": str(port),
     }
-    return subprocess.run(
-        [str(BIN / "assistant"), *args], capture_output=True, text=True, env=env, timeout=600
-    )
+    return run_cli(*args, env=env)
 
 
 def _ask_through(port: int, corpus: Path) -> None:
@@ -115,11 +114,11 @@ def test_ingest_and_ask_through_a_chroma_server_survive_a_restart(
     shutil.copytree(CORPUS, corpus)
 
     before = _run("ask", MISSION, port=server.port, home=tmp_path)
-    assert before.returncode == 1 and "No index on the Chroma server" in before.stderr, before.stderr
+    assert before.exit_code == 1 and "No index on the Chroma server" in before.stderr, before.stderr
     assert "Traceback" not in before.stderr
 
     ingested = _run("ingest", "--corpus", str(corpus), "--json", port=server.port, home=tmp_path)
-    assert ingested.returncode == 0, ingested.stderr
+    assert ingested.exit_code == 0, ingested.stderr
     summary = json.loads(ingested.stdout)
     assert summary["files"] == 5 and summary["skipped"] == []
     assert not (tmp_path / "no-local-index").exists(), "server mode must not write the local index"
@@ -134,5 +133,5 @@ def test_ingest_and_ask_through_a_chroma_server_survive_a_restart(
 
     server.stop()
     down = _run("ask", MISSION, port=server.port, home=tmp_path)
-    assert down.returncode == 1 and "Cannot reach the Chroma server" in down.stderr, down.stderr
+    assert down.exit_code == 1 and "Cannot reach the Chroma server" in down.stderr, down.stderr
     assert "Traceback" not in down.stderr

@@ -1,33 +1,26 @@
-"""The installed `assistant` command, run as a user would, against a temporary index."""
+"""The `assistant` command as a user runs it, against a temporary index: through click's CliRunner
+in this process (the installed command itself is run as a process by test_crash.py,
+test_reingest_live.py and test_bench.py)."""
 
 from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
+from click.testing import Result
+
 from assistant.settings import Settings
+from tests.conftest import run_cli
 
-ASSISTANT = str(Path(sys.executable).with_name("assistant"))
 
-
-def _run(*args: str, env_index: Path) -> subprocess.CompletedProcess[str]:
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "HF_HUB_OFFLINE": "1",
-        "ASSISTANT_INDEX_DIR": str(env_index),
-        "HOME": str(env_index.parent),
-    }
-    return subprocess.run(
-        [ASSISTANT, *args], capture_output=True, text=True, env=env, timeout=300, check=False
-    )
+def _run(*args: str, env_index: Path) -> Result:
+    return run_cli(*args, env={"ASSISTANT_INDEX_DIR": str(env_index)})
 
 
 def test_ask_json_prints_one_object_with_verified_citations(corpus_settings: Settings) -> None:
     result = _run("ask", "Who carried out the 2025 report?", "--json", env_index=corpus_settings.index_dir)
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result.stderr
     payload = json.loads(result.stdout)
     assert set(payload) >= {"question", "query", "answer", "answered", "citations", "passages"}
     assert payload["answered"] is True and "Steve Walker" in payload["answer"]
@@ -47,7 +40,7 @@ def test_ask_with_history_flag(corpus_settings: Settings) -> None:
         "--json",
         env_index=corpus_settings.index_dir,
     )
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result.stderr
     assert "Steve Walker" in json.loads(result.stdout)["query"]
 
 
@@ -64,21 +57,21 @@ def test_ingest_command_reports_a_summary_and_skips(tmp_path: Path) -> None:
         "--quiet",
         env_index=tmp_path / "unused",
     )
-    assert result.returncode == 3, result.stderr
+    assert result.exit_code == 3, result.stderr
     assert "5 files" in result.stdout and "1 skipped" in result.stdout
     assert "skipped notes.xyz: unsupported file type" in result.stderr
 
 
 def test_empty_question_is_a_clear_error_not_a_traceback(corpus_settings: Settings) -> None:
     result = _run("ask", "   ", env_index=corpus_settings.index_dir)
-    assert result.returncode == 1
+    assert result.exit_code == 1
     assert "Please type a question" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_ask_without_an_index_says_what_to_do(tmp_path: Path) -> None:
     result = _run("ask", "Who?", env_index=tmp_path / "missing")
-    assert result.returncode == 1
+    assert result.exit_code == 1
     assert "assistant ingest" in result.stderr
 
 
@@ -96,7 +89,7 @@ def test_evals_gates_a_set_only_where_it_has_bounds(corpus_settings: Settings, t
     dataset.write_text(json.dumps(row) + "\n", encoding="utf-8")
     args = ("evals", "--mode", "hybrid", "--dataset", str(dataset))
     ungated = _run(*args, env_index=corpus_settings.index_dir)
-    assert ungated.returncode == 0, ungated.stderr
+    assert ungated.exit_code == 0, ungated.stderr
     assert "answer_accuracy" in ungated.stdout and "Gate: not applied" in ungated.stdout
 
 
@@ -125,12 +118,12 @@ def test_evals_with_a_report_folder_compares_with_the_run_before(
     reports = tmp_path / "reports"
     args = ("evals", "--mode", "hybrid", "--no-gate", "--dataset", str(dataset), "--report", str(reports))
     first = _run(*args, env_index=corpus_settings.index_dir)
-    assert first.returncode == 0, first.stderr
+    assert first.exit_code == 0, first.stderr
     assert "Changes since" not in first.stdout
     kept = json.loads((reports / "results.json").read_text(encoding="utf-8"))
     kept["questions"][0]["problems"] = ["refused although the reports answer it"]  # as if x1 had failed
     (reports / "results.json").write_text(json.dumps(kept), encoding="utf-8")
     second = _run(*args, env_index=corpus_settings.index_dir)
-    assert second.returncode == 0, second.stderr
+    assert second.exit_code == 0, second.stderr
     assert "Changes since" in second.stdout and "now passing" in second.stdout and "x1" in second.stdout
     assert "now passing" in (reports / "report.md").read_text(encoding="utf-8")

@@ -25,7 +25,7 @@ import pytest
 from chromadb.api.client import SharedSystemClient
 
 from assistant.library import Library
-from assistant.service import create_assistant
+from assistant.service import Readers, create_assistant
 from assistant.settings import Settings
 from ingest.embedder import Embedder
 from ingest.store import documents_collection, open_client, passages_collection
@@ -66,19 +66,16 @@ def _forget_open_stores() -> None:
 
 
 @pytest.fixture(scope="module")
-def versions(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> dict[str, dict[str, set[str]]]:
-    """Passage ids by document of the corpus before the edit and of a fresh ingest after it."""
-    root = tmp_path_factory.mktemp("versions")
-    before, after = root / "before", root / "after"
-    shutil.copytree(CORPUS, before)
-    shutil.copytree(CORPUS, after)
-    _edit(after)
-    ingest_folder(before, root / "index-before", embedder)
-    ingest_folder(after, root / "index-after", embedder)
-    return {
-        "before": _ids_by_document(root / "index-before"),
-        "after": _ids_by_document(root / "index-after"),
-    }
+def versions(
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, corpus_settings: Settings
+) -> dict[str, dict[str, set[str]]]:
+    """Passage ids by document of the corpus before the edit (the session's fresh ingest of it)
+    and of a fresh ingest after it."""
+    after = tmp_path_factory.mktemp("versions")
+    shutil.copytree(CORPUS, after / "corpus")
+    _edit(after / "corpus")
+    ingest_folder(after / "corpus", after / "index", embedder)
+    return {"before": _ids_by_document(corpus_settings.index_dir), "after": _ids_by_document(after / "index")}
 
 
 def _ingest_until_paused(corpus: Path, index: Path, pause_at: str) -> None:
@@ -112,13 +109,16 @@ def _ingest_until_paused(corpus: Path, index: Path, pause_at: str) -> None:
     assert process.returncode == -signal.SIGKILL
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("pause_at", ["embed:1", "write:1", "clean:1", "write:2"])
 def test_killed_ingest_leaves_a_working_index_and_the_next_run_completes(
-    pause_at: str, tmp_path: Path, embedder: Embedder, versions: dict[str, dict[str, set[str]]]
+    pause_at: str,
+    ingested_copy: tuple[Path, Path],
+    embedder: Embedder,
+    readers: Readers,
+    versions: dict[str, dict[str, set[str]]],
 ) -> None:
-    corpus, index = tmp_path / "corpus", tmp_path / "index"
-    shutil.copytree(CORPUS, corpus)
-    ingest_folder(corpus, index, embedder)
+    corpus, index = ingested_copy
     original = {p.name: p.read_text(encoding="utf-8") for p in corpus.glob("*.txt")}
     _edit(corpus)
     _forget_open_stores()
@@ -127,7 +127,7 @@ def test_killed_ingest_leaves_a_working_index_and_the_next_run_completes(
     _forget_open_stores()
 
     # The killed run left an index that answers: every document is exactly one version.
-    assistant = create_assistant(Settings(corpus_dir=corpus, index_dir=index))
+    assistant = create_assistant(Settings(corpus_dir=corpus, index_dir=index), readers)
     library = assistant.library
     assert library.complete
     shown: dict[str, set[str]] = {}
@@ -156,7 +156,10 @@ def test_killed_ingest_leaves_a_working_index_and_the_next_run_completes(
 
 
 def test_questions_keep_working_while_ingest_rewrites_the_index(
-    tmp_path: Path, embedder: Embedder, versions: dict[str, dict[str, set[str]]]
+    ingested_copy: tuple[Path, Path],
+    embedder: Embedder,
+    readers: Readers,
+    versions: dict[str, dict[str, set[str]]],
 ) -> None:
     """A chat's Assistant asks in a thread, refreshing between questions, while ingest rewrites the
     index it reads; at the riskiest points (new passages written but unrecorded, record written but
@@ -165,11 +168,9 @@ def test_questions_keep_working_while_ingest_rewrites_the_index(
 
     from ingest.pipeline import ingest_corpus
 
-    corpus, index = tmp_path / "corpus", tmp_path / "index"
-    shutil.copytree(CORPUS, corpus)
-    ingest_folder(corpus, index, embedder)
+    corpus, index = ingested_copy
     original = {p.name: p.read_text(encoding="utf-8") for p in corpus.glob("*.txt")}
-    assistant = create_assistant(Settings(corpus_dir=corpus, index_dir=index))
+    assistant = create_assistant(Settings(corpus_dir=corpus, index_dir=index), readers)
     errors: list[BaseException] = []
     asked = {"count": 0}
     stop = threading.Event()

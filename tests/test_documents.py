@@ -17,7 +17,10 @@ from ingest.store import documents_collection, open_client, passages_collection
 from tests import documents_made as made
 from tests.conftest import ingest_folder
 
-pytestmark = pytest.mark.skipif(made.soffice() is None, reason="LibreOffice missing: make libreoffice")
+pytestmark = [
+    pytest.mark.skipif(made.soffice() is None, reason="LibreOffice missing: make libreoffice"),
+    pytest.mark.subprocess,  # LibreOffice makes the PDF
+]
 
 PAGE = Path(__file__).parent / "data" / "documents_page.html"
 

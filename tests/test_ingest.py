@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from assistant.settings import Settings
 from ingest.embedder import Embedder
 from ingest.store import open_client, passages_collection
 from tests.conftest import CORPUS, ingest_folder
@@ -13,22 +14,24 @@ def _passage_ids(index: Path) -> set[str]:
     return set(passages_collection(open_client(index)).get(include=[])["ids"])
 
 
-def test_every_passage_is_an_exact_slice_of_its_document(
-    small_corpus: Path, tmp_path: Path, embedder: Embedder
-) -> None:
-    ingest_folder(small_corpus, tmp_path / "index", embedder)
-    records = passages_collection(open_client(tmp_path / "index")).get(include=["documents", "metadatas"])
+# The session's index is a fresh ingest of the bundled corpus (conftest.py): tests that only read
+# what an ingest wrote read it; tests that change the corpus work on a copy of it.
+
+
+def test_every_passage_is_an_exact_slice_of_its_document(corpus_settings: Settings) -> None:
+    records = passages_collection(open_client(corpus_settings.index_dir)).get(
+        include=["documents", "metadatas"]
+    )
     assert len(records["ids"]) > 50
     for text, meta in zip(records["documents"], records["metadatas"], strict=True):
-        source = (small_corpus / str(meta["document_id"])).read_text(encoding="utf-8")
+        source = (CORPUS / str(meta["document_id"])).read_text(encoding="utf-8")
         assert source[int(meta["start"]) : int(meta["end"])] == text
 
 
-def test_page_furniture_is_kept_out_of_passages(
-    small_corpus: Path, tmp_path: Path, embedder: Embedder
-) -> None:
-    ingest_folder(small_corpus, tmp_path / "index", embedder)
-    texts = passages_collection(open_client(tmp_path / "index")).get(include=["documents"])["documents"]
+def test_page_furniture_is_kept_out_of_passages(corpus_settings: Settings) -> None:
+    texts = passages_collection(open_client(corpus_settings.index_dir)).get(include=["documents"])[
+        "documents"
+    ]
     joined = "\n".join(texts)
     for furniture in ("Share this page", "Print icon", "Facebook icon", "mywelshpool logo", "Getty Images"):
         assert furniture not in joined
@@ -46,50 +49,49 @@ def test_ingesting_twice_changes_nothing(small_corpus: Path, tmp_path: Path, emb
 
 
 def test_editing_one_file_re_embeds_only_that_file(
-    small_corpus: Path, tmp_path: Path, embedder: Embedder
+    ingested_copy: tuple[Path, Path], embedder: Embedder
 ) -> None:
-    ingest_folder(small_corpus, tmp_path / "index", embedder)
-    before = _passage_ids(tmp_path / "index")
-    edited = small_corpus / "003_ca2cbad75c2c214d.txt"
+    corpus, index = ingested_copy
+    before = _passage_ids(index)
+    edited = corpus / "003_ca2cbad75c2c214d.txt"
     edited.write_text(
         edited.read_text(encoding="utf-8") + "\n\nThe council met again in March to review progress.\n",
         encoding="utf-8",
     )
-    summary = ingest_folder(small_corpus, tmp_path / "index", embedder)
+    summary = ingest_folder(corpus, index, embedder)
     assert summary.embedded_files == ["003_ca2cbad75c2c214d.txt"]
     assert summary.unchanged_files == 4
-    after = _passage_ids(tmp_path / "index")
+    after = _passage_ids(index)
     assert len(after - before) == 1  # only the appended sentence is new
     assert before - after == set()
 
 
-def test_deleting_a_file_removes_its_passages(small_corpus: Path, tmp_path: Path, embedder: Embedder) -> None:
-    ingest_folder(small_corpus, tmp_path / "index", embedder)
-    (small_corpus / "004_2cd78eb0f3ad020f.txt").unlink()
-    summary = ingest_folder(small_corpus, tmp_path / "index", embedder)
+def test_deleting_a_file_removes_its_passages(ingested_copy: tuple[Path, Path], embedder: Embedder) -> None:
+    corpus, index = ingested_copy
+    (corpus / "004_2cd78eb0f3ad020f.txt").unlink()
+    summary = ingest_folder(corpus, index, embedder)
     assert summary.removed_files == ["004_2cd78eb0f3ad020f.txt"]
     sources = {
         meta["document_id"]
-        for meta in passages_collection(open_client(tmp_path / "index")).get(include=["metadatas"])[
-            "metadatas"
-        ]
+        for meta in passages_collection(open_client(index)).get(include=["metadatas"])["metadatas"]
     }
     assert sources == {p.name for p in CORPUS.glob("*.txt")} - {"004_2cd78eb0f3ad020f.txt"}
 
 
 def test_a_new_file_without_manifest_entry_gets_derived_metadata(
-    small_corpus: Path, tmp_path: Path, embedder: Embedder
+    ingested_copy: tuple[Path, Path], embedder: Embedder
 ) -> None:
-    (small_corpus / "extra.md").write_text(
+    corpus, index = ingested_copy
+    (corpus / "extra.md").write_text(
         "# Fostering update\n\nPublished 3 March 2024.\n\n"
         "Powys recruited twelve new foster carers this year.\n",
         encoding="utf-8",
     )
-    summary = ingest_folder(small_corpus, tmp_path / "index", embedder)
-    assert "extra.md" in summary.embedded_files
+    summary = ingest_folder(corpus, index, embedder)
+    assert summary.embedded_files == ["extra.md"]
     from assistant.library import Library
 
-    library = Library.from_index(open_client(tmp_path / "index"))
+    library = Library.from_index(open_client(index))
     meta = library.documents["extra.md"].meta
     assert meta.title == "Fostering update"
     assert meta.date == "2024-03-03"
@@ -97,12 +99,13 @@ def test_a_new_file_without_manifest_entry_gets_derived_metadata(
 
 
 def test_unreadable_and_unsupported_files_are_reported_not_fatal(
-    small_corpus: Path, tmp_path: Path, embedder: Embedder
+    ingested_copy: tuple[Path, Path], embedder: Embedder
 ) -> None:
-    (small_corpus / "notes.xyz").write_text("hello", encoding="utf-8")
-    (small_corpus / "empty.txt").write_text("  \n", encoding="utf-8")
-    (small_corpus / "noise.txt").write_bytes(bytes(range(256)) * 10)
-    summary = ingest_folder(small_corpus, tmp_path / "index", embedder)
+    corpus, index = ingested_copy
+    (corpus / "notes.xyz").write_text("hello", encoding="utf-8")
+    (corpus / "empty.txt").write_text("  \n", encoding="utf-8")
+    (corpus / "noise.txt").write_bytes(bytes(range(256)) * 10)
+    summary = ingest_folder(corpus, index, embedder)
     reasons = {s.name: s.reason for s in summary.skipped}
     assert "unsupported" in reasons["notes.xyz"]
     assert "no text" in reasons["empty.txt"]

@@ -11,7 +11,6 @@ bomb is a genuine package and not a forged header.
 from __future__ import annotations
 
 import json
-import os
 import struct
 import subprocess
 import sys
@@ -21,14 +20,14 @@ import zlib
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 
 from assistant.settings import PROJECT_ROOT, Settings
 from ingest.embedder import Embedder
 from ingest.loaders import load_text
 from ingest.store import open_client, passages_collection
-from tests.conftest import CORPUS, ingest_folder
+from tests.conftest import CORPUS, ingest_folder, run_cli
 
-ASSISTANT = str(Path(sys.executable).with_name("assistant"))
 BOMB_BYTES = 5_000_000_000
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _HEAD = (
@@ -140,6 +139,7 @@ print(json.dumps({"reason": reason, "seconds": seconds, "growth_mb": growth_kb /
 """
 
 
+@pytest.mark.subprocess  # the load is measured in a fresh process, under a 2 GB address-space limit
 def test_a_docx_inflating_to_5_gb_is_refused_unopened_in_flat_memory(tmp_path: Path) -> None:
     path = tmp_path / "bomb.docx"
     inflated = _docx(path, blocks=BOMB_BYTES // (1 << 20) + 1)
@@ -166,15 +166,8 @@ def test_a_docx_inflating_to_5_gb_is_refused_unopened_in_flat_memory(tmp_path: P
     assert Settings().max_inflated_bytes == 100_000_000
 
 
-def _run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [ASSISTANT, *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env},
-        timeout=600,
-        check=False,
-    )
+def _run(*args: str, env: dict[str, str]) -> Result:
+    return run_cli(*args, env=env)
 
 
 def test_a_file_over_the_passage_cap_is_skipped_and_the_reason_names_the_setting(tmp_path: Path) -> None:
@@ -183,7 +176,7 @@ def test_a_file_over_the_passage_cap_is_skipped_and_the_reason_names_the_setting
     sentences = " ".join(f"Sentence number {i} says that the council met again." for i in range(30))
     (corpus / "long.md").write_text(sentences + "\n", encoding="utf-8")
     result = _run("ingest", "--corpus", str(corpus), "--json", env={"ASSISTANT_MAX_PASSAGES_PER_FILE": "10"})
-    assert result.returncode == 3, result.stderr
+    assert result.exit_code == 3, result.stderr
     [skipped] = json.loads(result.stdout)["skipped"]
     assert skipped["name"] == "long.md"
     assert "more than 10" in skipped["reason"] and "ASSISTANT_MAX_PASSAGES_PER_FILE" in skipped["reason"]
@@ -227,7 +220,7 @@ def test_long_files_show_progress_on_stderr_even_with_json(tmp_path: Path) -> No
     )
     env = {"ASSISTANT_PROGRESS_INTERVAL_S": "0", "ASSISTANT_EMBED_GROUP_SIZE": "100"}
     result = _run("ingest", "--corpus", str(corpus), "--json", env=env)
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result.stderr
     assert sorted(json.loads(result.stdout)["embedded_files"]) == ["minutes.pdf", "notes.md"]
     lines = result.stderr.splitlines()
     for expected in (
@@ -240,7 +233,7 @@ def test_long_files_show_progress_on_stderr_even_with_json(tmp_path: Path) -> No
     assert any(line.startswith("splitting notes.md: ") and line.endswith(" characters") for line in lines)
 
     quiet = _run("ingest", "--corpus", str(corpus), "--json", "--quiet", env=env)
-    assert quiet.returncode == 0 and quiet.stderr == "", quiet.stderr
+    assert quiet.exit_code == 0 and quiet.stderr == "", quiet.stderr
 
 
 @pytest.mark.slow

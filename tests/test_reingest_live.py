@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,7 +24,6 @@ import pytest
 from assistant.benchmark.serving import free_port, raise_if_exited, serve_command, stop_process
 from assistant.library import Library
 from ingest.store import reopen_client
-from tests.conftest import CORPUS
 
 ASSISTANT = str(Path(sys.executable).with_name("assistant"))
 CLIENTS = 30
@@ -80,14 +78,14 @@ def _consistent(answer: dict[str, Any], texts: dict[str, str]) -> bool:
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Any:
-    """The bundled corpus ingested and served by `assistant serve` in its own process."""
-    shutil.copytree(CORPUS, tmp_path / "corpus")
-    _ingest(tmp_path)
+def served(ingested_copy: tuple[Path, Path]) -> Any:
+    """The bundled corpus, ingested (a copy of the session's index), served by `assistant serve` in
+    its own process."""
+    root = ingested_copy[0].parent  # corpus/ and index/ side by side, as _env() expects
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     log = tempfile.TemporaryFile()
-    process = subprocess.Popen(serve_command(port), env=_env(tmp_path), stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(serve_command(port), env=_env(root), stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 180
         while True:
@@ -99,13 +97,14 @@ def served(tmp_path: Path) -> Any:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.5)
-        yield tmp_path, url, log
+        yield root, url, log
     finally:
         stop_process(process, 10)
         log.close()
 
 
 @pytest.mark.slow
+@pytest.mark.subprocess
 def test_a_served_chat_adopts_a_reingest_by_another_process_without_an_error(served: Any) -> None:
     root, url, log = served
     old_texts = _texts(root / "index")
