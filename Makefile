@@ -58,7 +58,7 @@ run: install  ## Ingest if needed, then serve the chat on 127.0.0.1:7860.
 	$(BIN)/assistant ingest --quiet || [ $$? -eq 3 ]
 	$(BIN)/assistant serve --host 127.0.0.1 --port 7860
 
-test: install llm-install chromium axe libreoffice  ## Run the whole test suite: evals gate, browser and model-server tests included.
+test: install lint llm-install chromium axe libreoffice  ## Lint and type-check, then run the whole test suite: evals gate, browser and model-server tests included.
 	$(BIN)/python -m pytest
 
 test-fast: install  ## For development, in under 2 minutes: every test but the browser, subprocess, server and slow ones.
@@ -87,9 +87,10 @@ load: install  ## Load-test /ask: 50 clients for 60 s against a freshly started 
 	$(BIN)/assistant ingest --quiet || [ $$? -eq 3 ]
 	$(BIN)/python scripts/load.py --serve --clients 50 --seconds 60
 
-lint: install
+lint: install  ## ruff, ruff format --check and mypy --strict (pyproject.toml [tool.mypy]); make test runs it first.
 	$(BIN)/ruff check assistant ingest evals tests scripts
 	$(BIN)/ruff format --check assistant ingest evals tests scripts
+	$(BIN)/mypy assistant ingest evals scripts tests
 
 clean:
 	rm -rf $(VENV) index/*.sqlite3 index/*/ .cache reports test-output bench.json bench-scale.json

@@ -87,7 +87,7 @@ def report_docx(path: Path) -> Path:
     document.add_paragraph(PAGE_THREE_FACT)
     for _ in range(2):
         document.add_paragraph(_FILLER)
-    document.save(path)
+    document.save(str(path))  # python-docx takes a str path, not a Path
     return path
 
 

@@ -6,6 +6,10 @@ import os
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from assistant.service import Assistant
 
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
@@ -17,7 +21,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(assistant, **launch_kwargs) -> Iterator[str]:  # noqa: ANN001 - an assistant.service.Assistant
+def running_app(assistant: Assistant, **launch_kwargs: Any) -> Iterator[str]:
     from assistant.app import build_app, launch
 
     app = build_app(assistant)

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from live_app import running_app
 
 from assistant import auth
 from assistant.app import access_kwargs
 from assistant.cli import cli
 from assistant.service import Assistant
 from tests.conftest import run_cli
+from tests.live_app import running_app
 
 MISSION = "Who carried out the 2025 report?"
 USER, PASSWORD = "reviewer", "correct horse battery staple"
@@ -160,7 +160,8 @@ def test_other_hosts_need_a_users_file_or_allow_anonymous(host: str, tmp_path: P
     assert not auth.is_loopback(host)
     with pytest.raises(auth.AccessError, match="without login"):
         auth.check_serve_access(host, None, allow_anonymous=False)
-    assert "WARNING" in auth.check_serve_access(host, None, allow_anonymous=True)
+    warning = auth.check_serve_access(host, None, allow_anonymous=True)
+    assert warning is not None and "WARNING" in warning
     assert auth.check_serve_access(host, tmp_path / "users.json", allow_anonymous=False) is None
 
 

@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_kit import TIMEOUT_MS, LocalPage, ask, launch_chromium
-from live_app import running_app
 
 from assistant.service import Assistant
 from assistant.settings import PROJECT_ROOT
+from tests.browser_kit import TIMEOUT_MS, LocalPage, ask, launch_chromium
+from tests.live_app import running_app
 
 pytestmark = pytest.mark.browser
 browser = pytest.fixture(scope="module")(launch_chromium)

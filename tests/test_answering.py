@@ -17,6 +17,7 @@ from assistant.answering.language import Language
 from assistant.answering.model import Thresholds
 from assistant.answering.reading import question_type, read_question
 from assistant.answering.spans import find_spans
+from assistant.answers import Answer
 from assistant.service import Assistant, Readers, create_assistant
 from assistant.settings import AnsweringSettings, Settings
 from ingest.embedder import Embedder
@@ -75,15 +76,14 @@ def harbour(make_assistant: Callable[..., Assistant]) -> Assistant:
     return make_assistant({"review.txt": REVIEW, "ferry.txt": FERRY}, called="the harbour papers")
 
 
-def _exact(assistant: Assistant, answer: object) -> None:
-    for c in answer.citations:  # type: ignore[attr-defined]
+def _exact(assistant: Assistant, answer: Answer) -> None:
+    for c in answer.citations:
         assert assistant.library.documents[c.source].text[c.start : c.end] == c.quote
 
 
-def _lead(answer: object) -> str:
+def _lead(answer: Answer) -> str:
     """The short answer, else the answer's first sentence (what `lead_accuracy` scores)."""
-    short = answer.short_answer  # type: ignore[attr-defined]
-    return short or answer.text.split("[1]")[0]  # type: ignore[attr-defined]
+    return answer.short_answer or answer.text.split("[1]")[0]
 
 
 def test_who_carried_out_the_work_gets_the_person_not_the_body_that_commissioned_it(

@@ -6,13 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from live_app import running_app
 
 from assistant import briefing, rendering
 from assistant.answers import Answer, Citation
 from assistant.app import answer_markdown, make_filters, parse_date
 from assistant.service import Assistant, Filters, InvalidQuestion
 from ingest.documents import Document, DocumentMeta
+from tests.live_app import running_app
 
 MISSION = "Who carried out the 2025 report?"
 

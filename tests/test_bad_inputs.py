@@ -142,6 +142,7 @@ def test_every_bad_file_is_reported_and_good_files_are_ingested(tmp_path: Path) 
 
     # The long line went in, cut into passages no longer than the splitter's cap.
     records = passages_collection(open_client(index)).get(include=["documents", "metadatas"])
+    assert records["documents"] is not None and records["metadatas"] is not None
     long_passages = [
         t
         for t, m in zip(records["documents"], records["metadatas"], strict=True)
@@ -172,7 +173,7 @@ def test_default_size_limit_is_20_mb_and_named_in_the_reason(tmp_path: Path) -> 
     corpus.mkdir()
     with (corpus / "big.txt").open("wb") as sparse:  # no 20 MB actually written
         sparse.truncate(20_000_001)
-    _, skipped = pipeline.scan_corpus(corpus, Settings().max_file_bytes)
+    _, skipped = scanning.scan_corpus(corpus, Settings().max_file_bytes)
     assert [s.name for s in skipped] == ["big.txt"]
     assert "20.0 MB (20,000,001 bytes) is over the 20.0 MB (20,000,000 bytes) limit" in skipped[0].reason
 
@@ -189,9 +190,9 @@ def test_a_file_deleted_while_ingest_runs_is_reported_not_fatal(
 ) -> None:
     corpus = _tiny_corpus(tmp_path / "corpus")
     (corpus / "vanishing.txt").write_text("Gone before it was read, this file was.\n", encoding="utf-8")
-    scan = pipeline.scan_corpus
+    scan = scanning.scan_corpus
 
-    def scan_then_delete(folder: Path, limit: int) -> tuple[list[Path], list[pipeline.Skipped]]:
+    def scan_then_delete(folder: Path, limit: int) -> tuple[list[Path], list[scanning.Skipped]]:
         found = scan(folder, limit)
         (folder / "vanishing.txt").unlink()  # deterministic: between the scan and the read
         return found
@@ -221,7 +222,7 @@ def test_unreadable_file_is_reported(
                 raise PermissionError(13, "Permission denied", str(path))
             return real_open(path, flags, *args, **kwargs)  # type: ignore[arg-type]
 
-        monkeypatch.setattr(scanning.os, "open", refusing_open)
+        monkeypatch.setattr(os, "open", refusing_open)  # the module scanning reads with
     summary = ingest_folder(corpus, tmp_path / "index", embedder)
     assert [(s.name, s.reason) for s in summary.skipped] == [
         ("locked.txt", "cannot read file: Permission denied")
@@ -294,9 +295,9 @@ def test_a_hard_link_made_after_the_scan_is_refused_when_read(
     (outside / "secret.txt").write_text(SECRET + "\n", encoding="utf-8")
     corpus = _tiny_corpus(tmp_path / "corpus")
     (corpus / "late.txt").write_text("An ordinary note that the scan saw and approved.\n", encoding="utf-8")
-    scan = pipeline.scan_corpus
+    scan = scanning.scan_corpus
 
-    def scan_then_swap(folder: Path, limit: int) -> tuple[list[Path], list[pipeline.Skipped]]:
+    def scan_then_swap(folder: Path, limit: int) -> tuple[list[Path], list[scanning.Skipped]]:
         found = scan(folder, limit)
         (folder / "late.txt").unlink()
         os.link(outside / "secret.txt", folder / "late.txt")  # deterministic: between scan and read
@@ -307,6 +308,7 @@ def test_a_hard_link_made_after_the_scan_is_refused_when_read(
     assert [s.name for s in summary.skipped] == ["late.txt"]
     assert summary.skipped[0].reason.startswith("hard link")
     texts = passages_collection(open_client(tmp_path / "index")).get(include=["documents"])["documents"]
+    assert texts is not None
     assert not any(SECRET in text for text in texts)
 
 
@@ -321,6 +323,7 @@ def test_a_nul_byte_after_the_first_64_kb_is_caught(tmp_path: Path, embedder: Em
         ("late-nul.txt", f"binary data, not text (a NUL byte at byte {len(head):,})")
     ]
     texts = passages_collection(open_client(tmp_path / "index")).get(include=["documents"])["documents"]
+    assert texts is not None
     assert not any(hidden in text or "\x00" in text for text in texts)
 
 
@@ -339,5 +342,6 @@ def test_one_stray_windows_1252_byte_keeps_a_utf8_file_utf8(tmp_path: Path, embe
     )
     assert f"mixed.txt: read as {summary.encodings['mixed.txt']}" in summary.decoded_notes()
     texts = passages_collection(open_client(tmp_path / "index")).get(include=["documents"])["documents"]
+    assert texts is not None
     assert good in texts and "The panel\ufffds view was positive." in texts
     assert not any("Â£" in text or "â€" in text for text in texts)

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from assistant.benchmark import command as bench
+from assistant.benchmark import report
 from assistant.settings import PROJECT_ROOT
 
 RATIO_KEYS = (
@@ -27,7 +28,7 @@ RATIO_KEYS = (
 )
 
 
-def test_bench_functions_on_a_tiny_corpus(tmp_path: Path, capsys) -> None:
+def test_bench_functions_on_a_tiny_corpus(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     source = tmp_path / "source"
     shutil.copytree(PROJECT_ROOT / "corpus", source, ignore=shutil.ignore_patterns("*.json"))
     questions = [
@@ -63,10 +64,10 @@ def test_bench_functions_on_a_tiny_corpus(tmp_path: Path, capsys) -> None:
     assert result["recall"]["queries"] == len(questions) + 30 + 5
     assert 0.0 <= ratios["hnsw_recall_at_10"] <= 1.0
     assert result["network_attempts"] == []
-    assert "hnsw_recall_at_10" in bench.table(result)
+    assert "hnsw_recall_at_10" in report.table(result)
 
 
-def test_json_option_takes_a_path_or_nothing(monkeypatch, tmp_path: Path) -> None:
+def test_json_option_takes_a_path_or_nothing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     fake = {
         "ratios": {key: 1.0 for key in (*RATIO_KEYS, "cold_start_s", "serve_rss_mb")},
     }
@@ -153,7 +154,7 @@ def _prose(topic: str, sentences: int) -> str:
     )
 
 
-def test_scale_bench_on_tiny_sources(tmp_path: Path, capsys) -> None:
+def test_scale_bench_on_tiny_sources(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import gzip
 
     from assistant.benchmark.scale import run_scale
@@ -200,14 +201,14 @@ def test_scale_bench_on_tiny_sources(tmp_path: Path, capsys) -> None:
     assert figures["scale_index_mb"] > 0
     assert result["ask_large"]["drawn_from_corpus"] == 2
     assert result["network_attempts"] == []
-    assert "scale_hnsw_recall_at_10" in bench.scale_table(result)
+    assert "scale_hnsw_recall_at_10" in report.scale_table(result)
 
 
-def test_scale_option_prints_the_scale_figures(monkeypatch) -> None:
+def test_scale_option_prints_the_scale_figures(monkeypatch: pytest.MonkeyPatch) -> None:
     fake = {"ratios": {key: 1.0 for key in SCALE_KEYS}}
     seen: dict[str, object] = {}
 
-    def fake_scale(**kwargs: object) -> dict:
+    def fake_scale(**kwargs: object) -> dict[str, dict[str, float]]:
         seen.update(kwargs)
         return fake
 

@@ -12,14 +12,16 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from browser_kit import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
-from live_app import running_app
 
 from assistant import feedback
-from assistant.service import Assistant
+from assistant.service import Assistant, Readers
 from assistant.settings import PROJECT_ROOT
+from ingest.embedder import Embedder
+from tests.browser_kit import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
+from tests.live_app import running_app
 
 OUTPUT = PROJECT_ROOT / "test-output"
 MISSION = "Who carried out the 2025 report?"
@@ -39,7 +41,7 @@ def app_url(assistant: Assistant) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Any]:
     assert CHROMIUM.exists(), "Chromium is missing: run scripts/ensure-chromium.sh (as root)"
     from playwright.sync_api import sync_playwright
 
@@ -50,8 +52,8 @@ def browser() -> Iterator[object]:
 
 
 def test_ask_cite_view_export_and_follow_up(
-    app_url: str, browser, assistant: Assistant, tmp_path: Path
-) -> None:  # noqa: ANN001
+    app_url: str, browser: Any, assistant: Assistant, tmp_path: Path
+) -> None:
     from docx import Document as WordDocument
     from playwright.sync_api import expect
 
@@ -61,7 +63,7 @@ def test_ask_cite_view_export_and_follow_up(
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     outside: list[str] = []
 
-    def local_only(route) -> None:  # noqa: ANN001
+    def local_only(route: Any) -> None:
         if route.request.url.startswith(app_url.rstrip("/")):
             route.continue_()
         else:
@@ -139,7 +141,7 @@ def test_ask_cite_view_export_and_follow_up(
         context.close()
 
 
-def test_invalid_question_is_a_clear_message(app_url: str, browser) -> None:  # noqa: ANN001
+def test_invalid_question_is_a_clear_message(app_url: str, browser: Any) -> None:
     from playwright.sync_api import expect
 
     page = browser.new_page()
@@ -157,7 +159,7 @@ def test_invalid_question_is_a_clear_message(app_url: str, browser) -> None:  # 
         page.close()
 
 
-def test_example_question_and_document_picker(app_url: str, browser, assistant: Assistant) -> None:  # noqa: ANN001
+def test_example_question_and_document_picker(app_url: str, browser: Any, assistant: Assistant) -> None:
     from playwright.sync_api import expect
 
     page = browser.new_page()
@@ -179,7 +181,7 @@ def test_example_question_and_document_picker(app_url: str, browser, assistant: 
         page.close()
 
 
-def test_login_form_then_chat(assistant: Assistant, browser, tmp_path: Path) -> None:  # noqa: ANN001
+def test_login_form_then_chat(assistant: Assistant, browser: Any, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
     from assistant import auth
@@ -249,15 +251,15 @@ def beacon() -> Iterator[Beacon]:
 
 
 def test_markup_from_documents_and_questions_is_shown_as_text(
-    browser, readers, embedder, beacon: Beacon, tmp_path: Path
-) -> None:  # noqa: ANN001
+    browser: Any, readers: Readers, embedder: Embedder, beacon: Beacon, tmp_path: Path
+) -> None:
     """Markdown, HTML, autolinks and LaTeX in a cited sentence or a question appear as their
     literal characters (no `&#x27;`, no `&amp;`, no list), and the page fetches nothing."""
-    from conftest import ingest_folder
     from playwright.sync_api import expect
 
     from assistant.service import create_assistant
     from assistant.settings import Settings
+    from tests.conftest import ingest_folder
 
     base = beacon.base
     sentence = (
@@ -287,7 +289,7 @@ def test_markup_from_documents_and_questions_is_shown_as_text(
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         outside: list[str] = []
 
-        def local_only(route) -> None:  # noqa: ANN001
+        def local_only(route: Any) -> None:
             if route.request.url.startswith(url.rstrip("/")):
                 route.continue_()
                 return

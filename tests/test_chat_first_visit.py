@@ -6,14 +6,23 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import pytest
-from browser_kit import PHONE, TIMEOUT_MS, LocalPage, ask, bot_bubbles, flat, launch_chromium, user_bubbles
-from live_app import running_app
 
 from assistant.service import Assistant
 from assistant.settings import PROJECT_ROOT
+from tests.browser_kit import (
+    PHONE,
+    TIMEOUT_MS,
+    LocalPage,
+    ask,
+    bot_bubbles,
+    flat,
+    launch_chromium,
+    user_bubbles,
+)
+from tests.live_app import running_app
 
 pytestmark = pytest.mark.browser
 browser = pytest.fixture(scope="module")(launch_chromium)
@@ -114,7 +123,7 @@ def test_reload_during_an_answer_keeps_the_question_and_answers_it(
     from playwright.sync_api import expect
 
     gated = Gated(assistant)
-    with running_app(gated) as url:
+    with running_app(cast(Assistant, gated)) as url:  # an Assistant in all but its type
         local = LocalPage(browser, url)
         try:
             page = local.open()

@@ -13,6 +13,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 from click.testing import Result
@@ -38,8 +39,21 @@ class ChromaServer:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        log = (self.path.parent / "chroma.log").open("ab")
-        self.process = subprocess.Popen(
+        # The child holds its own copy of the log's descriptor; ours is closed once it has started.
+        with (self.path.parent / "chroma.log").open("ab") as log:
+            self.process = self._spawn(log)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, (self.path.parent / "chroma.log").read_text(errors="replace")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/api/v2/heartbeat", timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        pytest.fail("Chroma server did not answer its heartbeat within 60 s")
+
+    def _spawn(self, log: BinaryIO) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
             [
                 str(BIN / "chroma"),
                 "run",
@@ -54,15 +68,6 @@ class ChromaServer:
             stderr=subprocess.STDOUT,
             env={"PATH": "/usr/bin:/bin", "ANONYMIZED_TELEMETRY": "False", "HOME": str(self.path.parent)},
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, (self.path.parent / "chroma.log").read_text(errors="replace")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/api/v2/heartbeat", timeout=2):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        pytest.fail("Chroma server did not answer its heartbeat within 60 s")
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

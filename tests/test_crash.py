@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 import pytest
-from chromadb.api.client import SharedSystemClient
+from chromadb.api.shared_system_client import SharedSystemClient
 
 from assistant.library import Library
 from assistant.service import Readers, create_assistant
@@ -106,6 +106,8 @@ def _ingest_until_paused(corpus: Path, index: Path, pause_at: str) -> None:
     finally:
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=60)
+        if process.stderr is not None:
+            process.stderr.close()
     assert process.returncode == -signal.SIGKILL
 
 

@@ -5,7 +5,9 @@ ingested into a real index and asked about with the real assistant."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,15 +50,18 @@ def reports_assistant(reports: tuple[Path, IngestSummary], readers: Readers) -> 
     return create_assistant(Settings(corpus_dir=root / "corpus", index_dir=root / "index"), readers)
 
 
-def _passages(root: Path, document: str) -> list[tuple[str, dict]]:
+def _passages(root: Path, document: str) -> list[tuple[str, Mapping[str, Any]]]:
     records = passages_collection(open_client(root / "index")).get(
         where={"document_id": document}, include=["documents", "metadatas"]
     )
+    assert records["documents"] is not None and records["metadatas"] is not None
     return list(zip(records["documents"], records["metadatas"], strict=True))
 
 
 def _text(root: Path, document: str) -> str:
-    return documents_collection(open_client(root / "index")).get(ids=[document])["documents"][0]
+    texts = documents_collection(open_client(root / "index")).get(ids=[document])["documents"]
+    assert texts is not None
+    return texts[0]
 
 
 def test_a_fact_on_page_3_of_the_pdf_is_cited_with_page_3_and_an_exact_quote(
@@ -139,6 +144,7 @@ def test_metadata_comes_from_the_files_when_the_manifest_does_not_list_them(
     reports: tuple[Path, IngestSummary],
 ) -> None:
     records = documents_collection(open_client(reports[0] / "index")).get(include=["metadatas"])
+    assert records["metadatas"] is not None
     meta = dict(zip(records["ids"], records["metadatas"], strict=True))
     assert meta["fostering.html"]["title"] == "Fostering update for 2024"
     assert meta["fostering.html"]["date"] == "2024-03-14"

@@ -15,9 +15,7 @@ from typing import Any
 import gradio as gr
 import httpx
 import pytest
-from browser_kit import TIMEOUT_MS, LocalPage, ask, flat, launch_chromium
 from click.testing import CliRunner
-from live_app import running_app
 
 from assistant import auth, corpus_edits, web_documents
 from assistant.app import access_kwargs
@@ -27,7 +25,9 @@ from assistant.settings import PROJECT_ROOT, Settings
 from assistant.web_documents import BUSY, REFUSED, DocumentsTab
 from ingest.embedder import Embedder
 from tests import documents_made as made
+from tests.browser_kit import TIMEOUT_MS, LocalPage, ask, flat, launch_chromium
 from tests.conftest import ingest_folder
+from tests.live_app import running_app
 
 NOTE = (
     "Llanfair Library reopened in the spring of 2026 after the roof over its reading room was replaced.\n"
@@ -76,7 +76,7 @@ def run(events: Iterator[tuple[Any, ...]]) -> tuple[Any, ...]:
 def test_roles_in_the_users_file_and_files_without_roles_read_as_readers(tmp_path: Path) -> None:
     path = tmp_path / "users.json"
     # A file written before roles: records with no role; it still loads, and its users are readers.
-    old = {"version": 1, "users": {"old": auth.hash_password(PASSWORDS[READER])}}
+    old: dict[str, Any] = {"version": 1, "users": {"old": auth.hash_password(PASSWORDS[READER])}}
     path.write_text(json.dumps(old), encoding="utf-8")
     assert auth.user_role(path, "old") == auth.READER
     assert auth.Authenticator(path).check("old", PASSWORDS[READER])
@@ -401,7 +401,7 @@ def call_upload_event(session: httpx.Client, path: Path, data: bytes) -> dict[st
     with session.stream("GET", "gradio_api/queue/data", params={"session_hash": session_hash}) as stream:
         for line in stream.iter_lines():
             if line.startswith("data:"):
-                message = json.loads(line[5:])
+                message: dict[str, Any] = json.loads(line[5:])
                 if message.get("msg") == "process_completed":
                     return message
     raise AssertionError("the event never completed")

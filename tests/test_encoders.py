@@ -14,7 +14,7 @@ import pytest
 
 from assistant.settings import PROJECT_ROOT, Settings
 from ingest.embedder import Embedder, encoder_name, load_embedder
-from ingest.pipeline import ingest_corpus
+from ingest.pipeline import IngestSummary, ingest_corpus
 from ingest.store import documents_collection, open_client
 from tests.conftest import ingest_folder
 
@@ -27,7 +27,9 @@ def reference() -> Embedder:
 def _corpus_passages(settings: Settings) -> list[str]:
     from ingest.store import passages_collection
 
-    return list(passages_collection(open_client(settings.index_dir)).get(include=["documents"])["documents"])
+    texts = passages_collection(open_client(settings.index_dir)).get(include=["documents"])["documents"]
+    assert texts is not None
+    return list(texts)
 
 
 def test_int8_vectors_agree_with_pytorch_on_the_corpus(
@@ -53,7 +55,7 @@ def test_changing_encoder_reembeds_every_file_once(
     index = tmp_path / "index"
     first = ingest_folder(small_corpus, index, embedder)
 
-    def with_torch() -> object:
+    def with_torch() -> IngestSummary:
         return ingest_corpus(
             small_corpus,
             open_client(index),

@@ -18,8 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_kit import TIMEOUT_MS, LocalPage, ask, bot_bubbles, flat, launch_chromium
-from live_app import running_app
 from test_accessibility import serious_violations
 
 from assistant import briefing, web_generative
@@ -31,8 +29,9 @@ from assistant.web_conversation import WORKING, Conversation, Turn, answer_html,
 from evals.generative import unsupported_sentences
 from ingest.documents import Document, DocumentMeta
 from ingest.embedder import Embedder
+from tests.browser_kit import TIMEOUT_MS, LocalPage, ask, bot_bubbles, flat, launch_chromium
 from tests.conftest import ingest_folder
-from tests.live_app import free_port
+from tests.live_app import free_port, running_app
 from tests.model_server import Server
 
 browser = pytest.fixture(scope="module")(launch_chromium)

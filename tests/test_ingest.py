@@ -23,15 +23,19 @@ def test_every_passage_is_an_exact_slice_of_its_document(corpus_settings: Settin
         include=["documents", "metadatas"]
     )
     assert len(records["ids"]) > 50
+    assert records["documents"] is not None and records["metadatas"] is not None
     for text, meta in zip(records["documents"], records["metadatas"], strict=True):
         source = (CORPUS / str(meta["document_id"])).read_text(encoding="utf-8")
-        assert source[int(meta["start"]) : int(meta["end"])] == text
+        start, end = meta["start"], meta["end"]
+        assert isinstance(start, int) and isinstance(end, int)
+        assert source[start:end] == text
 
 
 def test_page_furniture_is_kept_out_of_passages(corpus_settings: Settings) -> None:
     texts = passages_collection(open_client(corpus_settings.index_dir)).get(include=["documents"])[
         "documents"
     ]
+    assert texts is not None
     joined = "\n".join(texts)
     for furniture in ("Share this page", "Print icon", "Facebook icon", "mywelshpool logo", "Getty Images"):
         assert furniture not in joined
@@ -71,10 +75,9 @@ def test_deleting_a_file_removes_its_passages(ingested_copy: tuple[Path, Path], 
     (corpus / "004_2cd78eb0f3ad020f.txt").unlink()
     summary = ingest_folder(corpus, index, embedder)
     assert summary.removed_files == ["004_2cd78eb0f3ad020f.txt"]
-    sources = {
-        meta["document_id"]
-        for meta in passages_collection(open_client(index)).get(include=["metadatas"])["metadatas"]
-    }
+    metadatas = passages_collection(open_client(index)).get(include=["metadatas"])["metadatas"]
+    assert metadatas is not None
+    sources = {meta["document_id"] for meta in metadatas}
     assert sources == {p.name for p in CORPUS.glob("*.txt")} - {"004_2cd78eb0f3ad020f.txt"}
 
 
@@ -137,6 +140,7 @@ def test_files_embedded_together_get_their_own_vectors(
     one_by_one, together = vectors(1), vectors(10_000)
     assert one_by_one.keys() == together.keys() and len(together) > 50
     stored = passages_collection(open_client(tmp_path / "index-1")).get(include=["documents"])
+    assert stored["documents"] is not None
     texts = dict(zip(stored["ids"], stored["documents"], strict=True))
     sample = sorted(together)[:20]
     direct = embedder.embed([texts[i] for i in sample])

@@ -185,7 +185,7 @@ def test_a_file_over_the_passage_cap_is_skipped_and_the_reason_names_the_setting
 
 def _text_pdf(path: Path, pages: list[str]) -> None:
     from pypdf import PdfWriter
-    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+    from pypdf.generic import ContentStream, DictionaryObject, NameObject
 
     font = DictionaryObject(
         {
@@ -200,7 +200,7 @@ def _text_pdf(path: Path, pages: list[str]) -> None:
         page[NameObject("/Resources")] = DictionaryObject(
             {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})}
         )
-        content = DecodedStreamObject()
+        content = ContentStream(None, writer)
         content.set_data(f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode())
         page.replace_contents(content)
     with path.open("wb") as out:
@@ -255,5 +255,7 @@ def test_a_million_line_markdown_file_is_handled_within_a_minute(tmp_path: Path,
     reasons = {s.name: s.reason for s in summary.skipped}
     assert "more than 20,000" in reasons["log.md"] and "ASSISTANT_MAX_PASSAGES_PER_FILE" in reasons["log.md"]
     assert summary.embedded_files == ["keep.txt"]
-    ids = {m["document_id"] for m in passages_collection(open_client(tmp_path / "index")).get()["metadatas"]}
+    metadatas = passages_collection(open_client(tmp_path / "index")).get()["metadatas"]
+    assert metadatas is not None
+    ids = {m["document_id"] for m in metadatas}
     assert ids == {"keep.txt"}

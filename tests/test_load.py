@@ -10,9 +10,9 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from live_app import running_app
 
 from assistant.service import Assistant
+from tests.live_app import running_app
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "load.py"
 

@@ -19,12 +19,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from live_app import running_app
 
 from assistant import auth
 from assistant.app import access_kwargs
 from assistant.service import Assistant
 from assistant.sessions import SessionStore, gradio_auth
+from tests.live_app import running_app
 
 MISSION = "Who carried out the 2025 report?"
 PASSWORDS = {
@@ -57,9 +57,22 @@ def url(assistant: Assistant, users_file: Path) -> Iterator[str]:
         yield served
 
 
+_CLIENTS: list[httpx.Client] = []
+
+
+@pytest.fixture(autouse=True)
+def close_clients() -> Iterator[None]:
+    """Every client a test made is closed after it (its connections are the test's, not the next's)."""
+    yield
+    while _CLIENTS:
+        _CLIENTS.pop().close()
+
+
 def client(url: str, address: str = "127.0.0.1") -> httpx.Client:
     """An HTTP client whose connections come from `address`."""
-    return httpx.Client(base_url=url, transport=httpx.HTTPTransport(local_address=address), timeout=60)
+    made = httpx.Client(base_url=url, transport=httpx.HTTPTransport(local_address=address), timeout=60)
+    _CLIENTS.append(made)
+    return made
 
 
 def login(url: str, name: str, password: str, address: str = "127.0.0.1") -> tuple[httpx.Client, int]:
@@ -189,6 +202,7 @@ def test_a_long_login_name_is_logged_shortened(url: str, caplog: pytest.LogCaptu
 def _raw_request(url: str, head: str, body: bytes, address: str = "127.0.0.1") -> bytes:
     """Send `head` and only `body` (less than the head announces), then whatever the server answers."""
     parts = urllib.parse.urlsplit(url)
+    assert parts.hostname is not None and parts.port is not None
     with socket.create_connection(
         (parts.hostname, parts.port), timeout=30, source_address=(address, 0)
     ) as raw:

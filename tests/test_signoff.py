@@ -65,6 +65,7 @@ def test_a_stored_conversation_round_trips_and_junk_from_the_browser_is_dropped(
     assert back.turns[0].marks == {1: "checked", 3: "wrong"} and back.turns[1].error == "Bad date."
     assert Conversation.from_json(stored, "bob", 100).turns == []  # another user's, on a shared computer
     assert len(Conversation.from_json(stored, "ann", 1).turns) == 1
+    junk: object
     for junk in (None, "x", [], {"user": "ann", "turns": "x"}, {"user": "ann", "turns": [1, {"q": 2}]}):
         assert Conversation.from_json(junk, "ann", 100).turns == []
     stored["turns"][0]["marks"] = {"1": "approved", "x": "checked", "2": "wrong"}
