@@ -24,7 +24,6 @@ import json
 import logging
 import os
 import secrets
-import tempfile
 import threading
 import time
 from collections import OrderedDict, deque
@@ -32,6 +31,8 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from assistant.files import write_atomically
 
 if TYPE_CHECKING:
     from assistant.settings import Settings
@@ -134,17 +135,7 @@ def save_users(path: Path, users: dict[str, dict[str, Any]]) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps({"version": FILE_VERSION, "users": dict(sorted(users.items()))}, indent=2) + "\n"
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(path, text.encode("utf-8"), permissions=0o600)
     os.chmod(path, 0o600)
 
 

@@ -17,7 +17,6 @@ import logging
 import os
 import re
 import shutil
-import tempfile
 import threading
 import time
 import unicodedata
@@ -25,6 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from assistant.files import sync_folder, write_atomically
 from assistant.service import Assistant
 from assistant.settings import Settings
 from ingest.documents import Document
@@ -120,17 +120,7 @@ def write_new(corpus_dir: Path, name: str, data: bytes) -> bool:
         raise UploadRefused(
             f"A different document is already called {name}: remove it first, or rename the file."
         )
-    fd, temporary = tempfile.mkstemp(prefix=".upload-", suffix=".tmp", dir=corpus_dir)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    _sync_folder(corpus_dir)
+    write_atomically(target, data)
     return True
 
 
@@ -155,24 +145,10 @@ def move_out(corpus_dir: Path, doc_id: str, removed_dir: Path) -> Path | None:
     shutil.copy2(source, kept)
     with kept.open("rb") as copy:
         os.fsync(copy.fileno())  # the copy is on disk before the original goes
-    _sync_folder(removed_dir)
+    sync_folder(removed_dir)
     source.unlink()
-    _sync_folder(source.parent)
+    sync_folder(source.parent)
     return kept
-
-
-def _sync_folder(folder: Path) -> None:
-    """Flush a folder's entries, so a rename or deletion survives a crash."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 # --- the ingest, in this process -----------------------------------------------------------------

@@ -65,6 +65,14 @@ class LocalPage:
         self.context.close()
 
 
+def opened_page(browser: Any, url: str) -> Iterator[Any]:
+    """A fresh page on `url` for one test (a fixture's body); afterwards, that it stayed offline."""
+    local = LocalPage(browser, url)
+    yield local.open()
+    assert local.outside == [], f"the page tried to reach the network: {local.outside}"
+    local.close()
+
+
 def ask(page: Any, question: str) -> None:
     """Type `question` and press Ask; returns once the answer (or a message) replaced the working note."""
     from playwright.sync_api import expect

@@ -20,6 +20,7 @@ from tests.browser_kit import (
     bot_bubbles,
     flat,
     launch_chromium,
+    opened_page,
     user_bubbles,
 )
 from tests.live_app import running_app
@@ -39,10 +40,7 @@ def app_url(assistant: Assistant) -> Iterator[str]:
 
 @pytest.fixture
 def page(browser: Any, app_url: str) -> Iterator[Any]:
-    local = LocalPage(browser, app_url)
-    yield local.open()
-    assert local.outside == [], f"the page tried to reach the network: {local.outside}"
-    local.close()
+    yield from opened_page(browser, app_url)
 
 
 def test_every_character_html_escaping_touches_is_shown_as_typed(page: Any) -> None:

@@ -29,7 +29,7 @@ from assistant.web_conversation import WORKING, Conversation, Turn, answer_html,
 from evals.generative import unsupported_sentences
 from ingest.documents import Document, DocumentMeta
 from ingest.embedder import Embedder
-from tests.browser_kit import TIMEOUT_MS, LocalPage, ask, bot_bubbles, flat, launch_chromium
+from tests.browser_kit import TIMEOUT_MS, LocalPage, ask, bot_bubbles, flat, launch_chromium, opened_page
 from tests.conftest import ingest_folder
 from tests.live_app import free_port, running_app
 from tests.model_server import Server
@@ -85,10 +85,7 @@ def generative_url(generative: Assistant) -> Iterator[str]:
 
 @pytest.fixture
 def page(browser: Any, generative_url: str) -> Iterator[Any]:
-    local = LocalPage(browser, generative_url)
-    yield local.open()
-    assert local.outside == [], f"the page tried to reach the network: {local.outside}"
-    local.close()
+    yield from opened_page(browser, generative_url)
 
 
 def choose(page: Any, label: str) -> None:
