@@ -180,7 +180,7 @@ def test_serve_allow_anonymous_warns_and_passes_the_flag(monkeypatch: pytest.Mon
     import assistant.cli
 
     calls = []
-    monkeypatch.setattr(assistant.cli, "_require_index", lambda settings: None)
+    monkeypatch.setattr(assistant.cli, "require_index", lambda settings: None)
     monkeypatch.setattr(assistant.app, "serve", lambda *args, **kwargs: calls.append((args[1:], kwargs)))
     result = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--allow-anonymous"])
     assert result.exit_code == 0, result.output
