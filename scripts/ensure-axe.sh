@@ -9,14 +9,7 @@ if [ -f "$DEST/node_modules/axe-core/axe.min.js" ] && grep -q "\"version\": \"$A
   exit 0
 fi
 if ! command -v npm >/dev/null; then
-  SUDO=""
-  if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null || { echo "npm is missing and neither root nor sudo is available" >&2; exit 1; }
-    SUDO="sudo"
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update
-  $SUDO apt-get install -y --no-install-recommends npm
+  bash "$(dirname "$0")/apt-install.sh" npm npm
 fi
 mkdir -p "$DEST"
 npm install --prefix "$DEST" --no-audit --no-fund --save-exact "axe-core@$AXE_VERSION"
