@@ -85,12 +85,12 @@ bench-scale: install  ## The same at 100,000+ passages (python3.11-doc + linux-d
 
 load: install  ## Load-test /ask: 50 clients for 60 s against a freshly started `assistant serve`.
 	$(BIN)/assistant ingest --quiet || [ $$? -eq 3 ]
-	$(BIN)/python scripts/load.py --serve --clients 50 --seconds 60
+	$(BIN)/python -m bench.load --serve --clients 50 --seconds 60
 
 lint: install  ## ruff, ruff format --check and mypy --strict (pyproject.toml [tool.mypy]); make test runs it first.
-	$(BIN)/ruff check assistant ingest evals tests scripts
-	$(BIN)/ruff format --check assistant ingest evals tests scripts
-	$(BIN)/mypy assistant ingest evals scripts tests
+	$(BIN)/ruff check assistant ingest evals bench tests
+	$(BIN)/ruff format --check assistant ingest evals bench tests
+	$(BIN)/mypy assistant ingest evals bench tests
 
 clean:
 	rm -rf $(VENV) index/*.sqlite3 index/*/ .cache reports test-output bench.json bench-scale.json

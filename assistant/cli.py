@@ -7,6 +7,7 @@ and a non-zero exit status, never a traceback.
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from pathlib import Path
@@ -14,7 +15,6 @@ from typing import Any
 
 import click
 
-from assistant.benchmark import bench
 from assistant.cli_common import (
     escaped,
     escaped_json,
@@ -27,10 +27,28 @@ from assistant.cli_common import (
     summary_dict,
 )
 from assistant.cli_evals import evals, feedback, fit
-from assistant.cli_users import users
 
 
-@click.group()
+class LazyGroup(click.Group):
+    """A command group whose commands named in `lazy` ("name": "module:attribute") are imported
+    only when run or listed: the product never imports the bench for any other command."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy or {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.lazy:
+            return super().get_command(ctx, cmd_name)
+        module, attribute = self.lazy[cmd_name].split(":")
+        command: click.Command = getattr(importlib.import_module(module), attribute)
+        return command
+
+
+@click.group(cls=LazyGroup, lazy={"bench": "bench.command:bench", "users": "assistant.cli_users:users"})
 def cli() -> None:
     """Ask the Powys children's services reports questions and get cited answers."""
 
@@ -54,7 +72,7 @@ def ingest(
     with its reason), 1 when ingest could not run. With ASSISTANT_CHROMA_HOST set, writes
     to that Chroma server instead of the index folder.
     """
-    from assistant.service import settings_embedder
+    from assistant.core.service import settings_embedder
     from ingest.embedder import encoder_name
     from ingest.manifest import ManifestError
     from ingest.pipeline import ingest_corpus
@@ -143,7 +161,7 @@ def ask(
     generate: bool,
 ) -> None:
     """Answer QUESTION from the indexed reports, with numbered citations."""
-    from assistant.service import InvalidQuestion, create_assistant
+    from assistant.core.service import InvalidQuestion, create_assistant
 
     settings = settings_from(corpus_dir=corpus_dir, index_dir=index_dir)
     require_index(settings)
@@ -191,7 +209,7 @@ def serve(host: str, port: int, allow_anonymous: bool) -> None:
     Without a users file only a loopback address (127.0.0.0/8, ::1, localhost) is served,
     unless --allow-anonymous is given.
     """
-    from assistant.auth import AccessError, Authenticator, UsersFileError, check_serve_access
+    from assistant.web.auth import AccessError, Authenticator, UsersFileError, check_serve_access
 
     settings = settings_from()
     try:
@@ -203,12 +221,12 @@ def serve(host: str, port: int, allow_anonymous: bool) -> None:
     if warning:
         click.echo(warning, err=True)
     require_index(settings)
-    from assistant.app import serve as serve_app
+    from assistant.web.app import serve as serve_app
 
     serve_app(settings, host, port, allow_anonymous=allow_anonymous)
 
 
-for command in (users, evals, feedback, fit, bench):
+for command in (evals, feedback, fit):
     cli.add_command(command)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from assistant.settings import Settings
+from assistant.core.settings import Settings
 
 
 def settings_from(**overrides: Any) -> Settings:

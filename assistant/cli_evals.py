@@ -72,7 +72,7 @@ def evals(
         _evals_all(split, as_json, "generative" if generative else "hybrid")
         return
 
-    from assistant.service import create_assistant
+    from assistant.core.service import create_assistant
     from evals.collections import set_label
     from evals.compare import PreviousRunError, compare, load_previous
     from evals.dataset import DEFAULT_DATASET, load_dataset
@@ -135,7 +135,7 @@ def evals(
 )
 def feedback(export_path: Path) -> None:
     """Export the feedback given in the chat (helpful / wrong answer / wrong citation) as CSV."""
-    from assistant.feedback import export_csv
+    from assistant.web.feedback import export_csv
 
     settings = settings_from()
     if str(export_path) == "-":
@@ -148,7 +148,7 @@ def feedback(export_path: Path) -> None:
 
 def _evals_all(split: str | None, as_json: bool, mode: str = "hybrid") -> None:
     """`assistant evals --all`: every set of every collection, a summary table (or JSON)."""
-    from assistant.service import load_readers
+    from assistant.core.service import load_readers
     from evals.generative import GENERATIVE_BOUNDS
     from evals.report import text_table
     from evals.runner import GENERATIVE, gate, load_thresholds
@@ -188,7 +188,7 @@ def _collection_assistant(
     """An assistant over `collection` (an `evals.collections.Collection`), its index (the
     collection's own unless `index_dir`) brought up to date, answering with `readers` (shared
     between collections: one encoder, one pipeline)."""
-    from assistant.service import create_assistant, settings_embedder
+    from assistant.core.service import create_assistant, settings_embedder
     from ingest.embedder import encoder_name
     from ingest.pipeline import ingest_corpus
 
@@ -229,7 +229,7 @@ def fit(no_cv: bool, as_json: bool) -> None:
         SPAN_FEATURES,
     )
     from assistant.answering.model import AnswerModel
-    from assistant.service import load_readers
+    from assistant.core.service import load_readers
     from evals.fit import fit as fit_model
 
     settings = settings_from()

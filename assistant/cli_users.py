@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from assistant.auth import ROLES
 from assistant.cli_common import settings_from
+from assistant.web.auth import ROLES
 
 
 @click.group()
@@ -43,7 +43,7 @@ _file_option = click.option(
 @_file_option
 def users_add(name: str, password_stdin: bool, role: str | None, path: Path | None) -> None:
     """Add user NAME, or set a new password for NAME; the password is prompted for twice."""
-    from assistant.auth import UsersFileError, add_user, check_name, load_users, role_of
+    from assistant.web.auth import UsersFileError, add_user, check_name, load_users, role_of
 
     path = _users_file(path)
     try:
@@ -63,7 +63,7 @@ def users_add(name: str, password_stdin: bool, role: str | None, path: Path | No
 @_file_option
 def users_list(path: Path | None) -> None:
     """Print each user name and its role, tab-separated, one a line."""
-    from assistant.auth import UsersFileError, load_users, role_of
+    from assistant.web.auth import UsersFileError, load_users, role_of
 
     try:
         users = load_users(_users_file(path))
@@ -78,7 +78,7 @@ def users_list(path: Path | None) -> None:
 @_file_option
 def users_remove(name: str, path: Path | None) -> None:
     """Remove user NAME (exit 1 when there is no such user)."""
-    from assistant.auth import UsersFileError, remove_user
+    from assistant.web.auth import UsersFileError, remove_user
 
     path = _users_file(path)
     try:

@@ -36,7 +36,7 @@ from assistant.answering.features import (
     columns,
 )
 from assistant.answering.model import AnswerModel, LinearModel, Thresholds
-from assistant.service import Assistant, Readers
+from assistant.core.service import Assistant, Readers
 from evals.collections import Collection, QuestionSet, question_sets
 from evals.dataset import EvalQuestion, load_dataset
 from evals.metrics import Outcome, contains_answer, is_yes_no_answer, normalise, score, summarise

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.service import Assistant
+from assistant.core.service import Assistant
 from evals.dataset import EvalQuestion
 from evals.generative import generative_metrics
 from evals.metrics import Outcome, score, summarise

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.service import Assistant
+from assistant.core.service import Assistant
 from evals.collections import Collection, QuestionSet, question_sets
 from evals.dataset import load_dataset
 from evals.metrics import CAUSES, by_kind, failure_causes

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from assistant.service import Assistant
+    from assistant.core.service import Assistant
 
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
@@ -22,7 +22,7 @@ def free_port() -> int:
 
 @contextmanager
 def running_app(assistant: Assistant, **launch_kwargs: Any) -> Iterator[str]:
-    from assistant.app import build_app, launch
+    from assistant.web.app import build_app, launch
 
     app = build_app(assistant)
     port = free_port()

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.core.settings import LlmSettings
 from assistant.generative.local_server import THREADS, command, environment
-from assistant.settings import LlmSettings
 from tests.live_app import free_port
 
 # Read at import, before the autouse fixture clears ASSISTANT_* for each test.

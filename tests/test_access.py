@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from assistant import auth
-from assistant.app import access_kwargs
 from assistant.cli import cli
-from assistant.service import Assistant
+from assistant.core.service import Assistant
+from assistant.web import auth
+from assistant.web.app import access_kwargs
 from tests.conftest import run_cli
 from tests.live_app import running_app
 
@@ -176,12 +176,12 @@ def test_serve_on_all_interfaces_without_users_file_exits_with_one_line(tmp_path
 
 
 def test_serve_allow_anonymous_warns_and_passes_the_flag(monkeypatch: pytest.MonkeyPatch) -> None:
-    import assistant.app
     import assistant.cli
+    import assistant.web.app
 
     calls = []
     monkeypatch.setattr(assistant.cli, "require_index", lambda settings: None)
-    monkeypatch.setattr(assistant.app, "serve", lambda *args, **kwargs: calls.append((args[1:], kwargs)))
+    monkeypatch.setattr(assistant.web.app, "serve", lambda *args, **kwargs: calls.append((args[1:], kwargs)))
     result = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--allow-anonymous"])
     assert result.exit_code == 0, result.output
     assert "WARNING: serving on 0.0.0.0 without login" in result.output
@@ -189,9 +189,9 @@ def test_serve_allow_anonymous_warns_and_passes_the_flag(monkeypatch: pytest.Mon
 
 
 def test_serve_refuses_a_users_file_without_users(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    import assistant.app
+    import assistant.web.app
 
-    monkeypatch.setattr(assistant.app, "serve", lambda *a, **k: pytest.fail("must not serve"))
+    monkeypatch.setattr(assistant.web.app, "serve", lambda *a, **k: pytest.fail("must not serve"))
     monkeypatch.setenv("ASSISTANT_USERS_FILE", str(tmp_path / "users.json"))
     result = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0"])
     assert result.exit_code != 0 and "has no users" in result.output

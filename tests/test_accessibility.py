@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from assistant.service import Assistant
-from assistant.settings import PROJECT_ROOT
+from assistant.core.service import Assistant
+from assistant.core.settings import PROJECT_ROOT
 from tests.browser_kit import TIMEOUT_MS, LocalPage, ask, launch_chromium
 from tests.live_app import running_app
 
@@ -80,8 +80,8 @@ def test_axe_finds_nothing_serious_on_the_login_page(
 ) -> None:
     from playwright.sync_api import expect
 
-    from assistant import auth
-    from assistant.app import access_kwargs
+    from assistant.web import auth
+    from assistant.web.app import access_kwargs
 
     users_file = tmp_path / "users.json"
     auth.add_user(users_file, "reviewer", "correct horse battery staple")

@@ -17,9 +17,9 @@ from assistant.answering.language import Language
 from assistant.answering.model import Thresholds
 from assistant.answering.reading import question_type, read_question
 from assistant.answering.spans import find_spans
-from assistant.answers import Answer
-from assistant.service import Assistant, Readers, create_assistant
-from assistant.settings import AnsweringSettings, Settings
+from assistant.core.answers import Answer
+from assistant.core.service import Assistant, Readers, create_assistant
+from assistant.core.settings import AnsweringSettings, Settings
 from ingest.embedder import Embedder
 from tests.conftest import ingest_folder
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answers import Answer
-from assistant.service import Assistant, Filters, InvalidQuestion, Readers
-from assistant.settings import Settings
+from assistant.core.answers import Answer
+from assistant.core.service import Assistant, Filters, InvalidQuestion, Readers
+from assistant.core.settings import Settings
 
 MISSION = "Who carried out the 2025 report?"  # the README's example
 
@@ -97,7 +97,7 @@ def test_keyword_search_with_a_document_filter_still_finds_that_documents_passag
 ) -> None:
     """Keyword search returns only its top candidates (three here); with a filter they must come from
     the allowed document, not be the corpus-wide top ones, all filtered away."""
-    from assistant.service import create_assistant
+    from assistant.core.service import create_assistant
 
     narrow = create_assistant(corpus_settings.model_copy(update={"candidates": 3}), readers)
     allowed = ("004_2cd78eb0f3ad020f.txt",)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant import briefing, rendering
-from assistant.answers import Answer, Citation
-from assistant.app import answer_markdown, make_filters, parse_date
-from assistant.service import Assistant, Filters, InvalidQuestion
+from assistant.core.answers import Answer, Citation
+from assistant.core.service import Assistant, Filters, InvalidQuestion
+from assistant.web import briefing, rendering
+from assistant.web.app import answer_markdown, make_filters, parse_date
 from ingest.documents import Document, DocumentMeta
 from tests.live_app import running_app
 
@@ -128,8 +128,8 @@ def test_feedback_is_stored_and_exported_as_csv(tmp_path: Path, monkeypatch: pyt
 
     from click.testing import CliRunner
 
-    from assistant import feedback
     from assistant.cli import cli
+    from assistant.web import feedback
 
     answer = hostile_answer()
     feedback.record(tmp_path / "data", answer, "wrong citation", "  not this one ")

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from assistant.service import create_assistant
-from assistant.settings import Settings
+from assistant.core.service import create_assistant
+from assistant.core.settings import Settings
 from ingest import pipeline, scanning
 from ingest.embedder import Embedder
 from ingest.store import open_client, passages_collection

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from assistant.benchmark import command as bench
-from assistant.benchmark import report
-from assistant.settings import PROJECT_ROOT
+from assistant.core.settings import PROJECT_ROOT
+from bench import command as bench
+from bench import report
 
 RATIO_KEYS = (
     "llamaindex_same_work_ratio",
@@ -157,7 +157,7 @@ def _prose(topic: str, sentences: int) -> str:
 def test_scale_bench_on_tiny_sources(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import gzip
 
-    from assistant.benchmark.scale import run_scale
+    from bench.scale import run_scale
 
     python_docs, linux_docs, bundled = tmp_path / "python", tmp_path / "linux", tmp_path / "bundled"
     (python_docs / "library").mkdir(parents=True)

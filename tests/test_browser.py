@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from assistant import feedback
-from assistant.service import Assistant, Readers
-from assistant.settings import PROJECT_ROOT
+from assistant.core.service import Assistant, Readers
+from assistant.core.settings import PROJECT_ROOT
+from assistant.web import feedback
 from ingest.embedder import Embedder
 from tests.browser_kit import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
 from tests.live_app import running_app
@@ -184,8 +184,8 @@ def test_example_question_and_document_picker(app_url: str, browser: Any, assist
 def test_login_form_then_chat(assistant: Assistant, browser: Any, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
-    from assistant import auth
-    from assistant.app import access_kwargs
+    from assistant.web import auth
+    from assistant.web.app import access_kwargs
 
     users_file = tmp_path / "users.json"
     auth.add_user(users_file, "reviewer", "correct horse battery staple")
@@ -257,8 +257,8 @@ def test_markup_from_documents_and_questions_is_shown_as_text(
     literal characters (no `&#x27;`, no `&amp;`, no list), and the page fetches nothing."""
     from playwright.sync_api import expect
 
-    from assistant.service import create_assistant
-    from assistant.settings import Settings
+    from assistant.core.service import create_assistant
+    from assistant.core.settings import Settings
     from tests.conftest import ingest_folder
 
     base = beacon.base

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant import rendering
+from assistant.web import rendering
 
 
 def test_chat_text_escapes_html_once_and_leaves_markdown_characters_alone() -> None:

@@ -18,8 +18,8 @@ from typing import BinaryIO
 import pytest
 from click.testing import Result
 
-from assistant.service import create_assistant
-from assistant.settings import Settings
+from assistant.core.service import create_assistant
+from assistant.core.settings import Settings
 from ingest.store import open_client, passages_collection
 from tests.conftest import CORPUS, run_cli
 

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from click.testing import Result
 
-from assistant.settings import Settings
+from assistant.core.settings import Settings
 from tests.conftest import run_cli
 
 
@@ -127,3 +130,24 @@ def test_evals_with_a_report_folder_compares_with_the_run_before(
     assert second.exit_code == 0, second.stderr
     assert "Changes since" in second.stdout and "now passing" in second.stdout and "x1" in second.stdout
     assert "now passing" in (reports / "report.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.subprocess
+def test_the_command_imports_no_other_layer_until_a_command_needs_it() -> None:
+    """`assistant ask` loads neither the web layer, the evals nor the bench; `bench
+    --help` loads the bench. A fresh interpreter, so no earlier test has imported them."""
+    probe = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from assistant.cli import cli\n"
+        "CliRunner().invoke(cli, ['ask', '--help'])\n"
+        "print(sorted({m.split('.')[0] if m.split('.')[0] != 'assistant' else '.'.join(m.split('.')[:2])"
+        " for m in sys.modules if m.startswith(('assistant.web', 'evals', 'bench'))}))\n"
+        "CliRunner().invoke(cli, ['bench', '--help'])\n"
+        "print('bench' in sys.modules)\n"
+    )
+    command = [sys.executable, "-c", probe]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
+    first, second = result.stdout.splitlines()
+    assert first == "[]"
+    assert second == "True"

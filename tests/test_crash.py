@@ -24,9 +24,9 @@ from pathlib import Path
 import pytest
 from chromadb.api.shared_system_client import SharedSystemClient
 
-from assistant.library import Library
-from assistant.service import Readers, create_assistant
-from assistant.settings import Settings
+from assistant.core.library import Library
+from assistant.core.service import Readers, create_assistant
+from assistant.core.settings import Settings
 from ingest.embedder import Embedder
 from ingest.store import documents_collection, open_client, passages_collection
 from tests.conftest import CORPUS, ingest_folder

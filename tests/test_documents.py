@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from assistant.service import Assistant, Filters, Readers, create_assistant
-from assistant.settings import Settings
+from assistant.core.service import Assistant, Filters, Readers, create_assistant
+from assistant.core.settings import Settings
 from ingest.embedder import Embedder
 from ingest.pipeline import IngestSummary
 from ingest.store import documents_collection, open_client, passages_collection

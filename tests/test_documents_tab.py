@@ -17,12 +17,14 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from assistant import auth, corpus_edits, web_documents
-from assistant.app import access_kwargs
 from assistant.cli import cli
-from assistant.service import Assistant, Readers, create_assistant
-from assistant.settings import PROJECT_ROOT, Settings
-from assistant.web_documents import BUSY, REFUSED, DocumentsTab
+from assistant.core import corpus_edits
+from assistant.core.service import Assistant, Readers, create_assistant
+from assistant.core.settings import PROJECT_ROOT, Settings
+from assistant.web import auth
+from assistant.web import documents as web_documents
+from assistant.web.app import access_kwargs
+from assistant.web.documents import BUSY, REFUSED, DocumentsTab
 from ingest.embedder import Embedder
 from tests import documents_made as made
 from tests.browser_kit import TIMEOUT_MS, LocalPage, ask, flat, launch_chromium

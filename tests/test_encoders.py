@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.settings import PROJECT_ROOT, Settings
+from assistant.core.settings import PROJECT_ROOT, Settings
 from ingest.embedder import Embedder, encoder_name, load_embedder
 from ingest.pipeline import IngestSummary, ingest_corpus
 from ingest.store import documents_collection, open_client
@@ -85,8 +85,8 @@ def test_answering_with_the_int8_encoder_never_imports_torch(
     """What keeps the chat's cold start short: torch and sentence-transformers take ~10 s to import."""
     script = (
         "import json, sys\n"
-        "from assistant.service import create_assistant\n"
-        "from assistant.settings import Settings\n"
+        "from assistant.core.service import create_assistant\n"
+        "from assistant.core.settings import Settings\n"
         f"answer = create_assistant(Settings(index_dir={str(corpus_settings.index_dir)!r}))"
         ".ask('Who carried out the 2025 report?')\n"
         "print(json.dumps({'text': answer.text, 'loaded': sorted(m for m in sys.modules "

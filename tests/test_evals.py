@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from assistant.service import Assistant
+from assistant.core.service import Assistant
 from evals.check import problems
 from evals.collections import Collection, QuestionSet, collections, find_set, question_sets
 from evals.dataset import EvalQuestion, load_dataset
@@ -73,7 +73,7 @@ def test_no_test_question_is_also_a_training_question(collection: Collection) ->
 
 def test_the_model_was_fitted_on_training_sets_only() -> None:
     from assistant.answering.model import load_model
-    from assistant.settings import Settings
+    from assistant.core.settings import Settings
     from evals.fit import off_topic_sets
 
     trained_on = set(load_model(Settings().answering.model_path).trained_on)

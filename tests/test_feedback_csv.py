@@ -6,8 +6,8 @@ import csv
 import io
 from pathlib import Path
 
-from assistant import feedback
-from assistant.answers import Answer
+from assistant.core.answers import Answer
+from assistant.web import feedback
 
 FORMULAS = ['=HYPERLINK("http://example.org","x")', "+1+2", "-3+4", "@SUM(A1)", "\tTAB", "\rCR"]
 

@@ -20,12 +20,13 @@ from typing import Any
 import pytest
 from test_accessibility import serious_violations
 
-from assistant import briefing, web_generative
-from assistant.answers import Answer, Citation
+from assistant.core.answers import Answer, Citation
+from assistant.core.service import Assistant, Readers, create_assistant
+from assistant.core.settings import PROJECT_ROOT, LlmSettings, Settings
 from assistant.generative import EXTRACTIVE, GENERATIVE, Removed
-from assistant.service import Assistant, Readers, create_assistant
-from assistant.settings import PROJECT_ROOT, LlmSettings, Settings
-from assistant.web_conversation import WORKING, Conversation, Turn, answer_html, chat_messages
+from assistant.web import briefing
+from assistant.web import generative as web_generative
+from assistant.web.conversation import WORKING, Conversation, Turn, answer_html, chat_messages
 from evals.generative import unsupported_sentences
 from ingest.documents import Document, DocumentMeta
 from ingest.embedder import Embedder

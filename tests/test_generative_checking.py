@@ -10,12 +10,12 @@ from __future__ import annotations
 import pytest
 
 from assistant.answering.language import Language
+from assistant.core.settings import LlmSettings, Settings
 from assistant.generative import calibrate, prompt
 from assistant.generative.checking import Checker, reads_as_instruction
 from assistant.generative.facts import missing_figures
 from assistant.generative.passages import NumberedPassage
 from assistant.generative.sentences import claims
-from assistant.settings import LlmSettings, Settings
 from evals.generative import unsupported_sentences
 
 BUDGET = (

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
+from assistant.core.service import Assistant, Readers, create_assistant
+from assistant.core.settings import LlmSettings, Settings
 from assistant.generative import GenerativeAnswer
-from assistant.service import Assistant, Readers, create_assistant
-from assistant.settings import LlmSettings, Settings
 from evals.dataset import EvalQuestion
 from evals.generative import unsupported_sentences
 from evals.runner import GENERATIVE, run_mode

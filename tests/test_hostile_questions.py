@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant import rendering
-from assistant.service import Assistant, InvalidQuestion, create_assistant
-from assistant.settings import Settings
+from assistant.core.service import Assistant, InvalidQuestion, create_assistant
+from assistant.core.settings import Settings
+from assistant.web import rendering
 from ingest.embedder import Embedder
 from tests.conftest import CORPUS, ingest_folder
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.settings import Settings
+from assistant.core.settings import Settings
 from ingest.embedder import Embedder
 from ingest.store import open_client, passages_collection
 from tests.conftest import CORPUS, ingest_folder
@@ -92,7 +92,7 @@ def test_a_new_file_without_manifest_entry_gets_derived_metadata(
     )
     summary = ingest_folder(corpus, index, embedder)
     assert summary.embedded_files == ["extra.md"]
-    from assistant.library import Library
+    from assistant.core.library import Library
 
     library = Library.from_index(open_client(index))
     meta = library.documents["extra.md"].meta

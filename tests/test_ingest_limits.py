@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from assistant.settings import PROJECT_ROOT, Settings
+from assistant.core.settings import PROJECT_ROOT, Settings
 from ingest.embedder import Embedder
 from ingest.loaders import load_text
 from ingest.store import open_client, passages_collection

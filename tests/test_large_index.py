@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.library import Library
-from assistant.service import create_assistant
-from assistant.settings import Settings
+from assistant.core.library import Library
+from assistant.core.service import create_assistant
+from assistant.core.settings import Settings
 from ingest.embedder import Embedder
 from ingest.store import open_client, passages_collection
 from tests.conftest import ingest_folder

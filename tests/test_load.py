@@ -1,30 +1,22 @@
-"""The load script (`scripts/load.py`) against the real app, served in this process: a short run."""
+"""The load script (`bench/load.py`) against the real app, served in this process: a short run."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-from assistant.service import Assistant
+from assistant.core.service import Assistant
 from tests.live_app import running_app
-
-SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "load.py"
 
 
 @pytest.fixture(scope="module")
 def load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("load_script", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
+    from bench import load as script
+
+    return script
 
 
 @pytest.fixture(scope="module")

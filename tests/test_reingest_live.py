@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 
-from assistant.benchmark.serving import free_port, raise_if_exited, serve_command, stop_process
-from assistant.library import Library
+from assistant.core.library import Library
+from bench.serving import free_port, raise_if_exited, serve_command, stop_process
 from ingest.store import reopen_client
 
 ASSISTANT = str(Path(sys.executable).with_name("assistant"))

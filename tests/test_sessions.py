@@ -20,10 +20,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from assistant import auth
-from assistant.app import access_kwargs
-from assistant.service import Assistant
-from assistant.sessions import SessionStore, gradio_auth
+from assistant.core.service import Assistant
+from assistant.web import auth
+from assistant.web.app import access_kwargs
+from assistant.web.sessions import SessionStore, gradio_auth
 from tests.live_app import running_app
 
 MISSION = "Who carried out the 2025 report?"

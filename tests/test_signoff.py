@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from assistant import briefing
-from assistant.answers import Answer, Citation
-from assistant.web_conversation import Conversation, Turn, check_question
+from assistant.core.answers import Answer, Citation
+from assistant.web import briefing
+from assistant.web.conversation import Conversation, Turn, check_question
 from ingest.documents import Document, DocumentMeta
 
 TEXT = "Intro.\nThe board made 18 recommendations about the lamps. The keepers agreed.\n"
@@ -88,7 +88,7 @@ def test_check_question_counts_as_the_service_does() -> None:
 
 
 def test_the_browser_key_is_kept_so_a_restart_can_read_saved_conversations(tmp_path: Path) -> None:
-    from assistant.app import _browser_key
+    from assistant.web.app import _browser_key
 
     key = _browser_key(tmp_path / "data")
     assert len(key) >= 24 and _browser_key(tmp_path / "data") == key

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from assistant import feedback
-from assistant.service import Assistant
-from assistant.settings import PROJECT_ROOT
+from assistant.core.service import Assistant
+from assistant.core.settings import PROJECT_ROOT
+from assistant.web import feedback
 from tests.browser_kit import TIMEOUT_MS, LocalPage, ask, flat, launch_chromium
 from tests.live_app import running_app
 

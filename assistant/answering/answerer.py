@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant import terms
 from assistant.answering import features
 from assistant.answering.candidates import Candidate, gather
 from assistant.answering.compose import Choice, LeadSpan, Scored, best_lead_span, compose
@@ -24,8 +23,9 @@ from assistant.answering.language import NEGATIONS, Language, Parsed
 from assistant.answering.model import AnswerModel, Thresholds
 from assistant.answering.reading import Reading
 from assistant.answering.spans import Span, find_spans
-from assistant.library import Library
-from assistant.retrieval import Hit
+from assistant.core import terms
+from assistant.core.library import Library
+from assistant.core.retrieval import Hit
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class Examination:
 
 @dataclass(frozen=True)
 class AnswerSettings:
-    """The knobs of answering that are not fitted (see `assistant.settings` for their meaning)."""
+    """The knobs of answering that are not fitted (see `assistant.core.settings` for their meaning)."""
 
     candidates: int
     neighbours_of: int

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.library import Library
-from assistant.retrieval import Hit
+from assistant.core.library import Library
+from assistant.core.retrieval import Hit
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ import numpy as np
 from assistant.answering.model import Thresholds
 from assistant.answering.reading import Reading
 from assistant.answering.spans import Span
-from assistant.library import IndexedPassage, Library
+from assistant.core.library import IndexedPassage, Library
 
 # The kinds a lead may be for each kind of question (a "which" question: any kind fitting its focus).
 LEAD_KINDS = {

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant import terms
 from assistant.answering.candidates import Candidate
 from assistant.answering.language import NEGATIONS, Parsed
 from assistant.answering.reading import QTYPES, WH_TAGS, Reading
 from assistant.answering.spans import KINDS, Span
-from assistant.library import Library
+from assistant.core import terms
+from assistant.core.library import Library
 
 HEADING_WORDS = 8  # a line this short without closing punctuation reads as a heading
 ROLES = ("subject", "object", "agent", "prep-object", "apposition", "modifier", "conjunct", "root", "other")

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant import terms
 from assistant.answering.language import NEGATIONS, Language, Parsed
+from assistant.core import terms
 
 QTYPES = ("who", "when", "where", "how-many", "how-much", "which", "what", "why", "how", "yes-no", "other")
 WH_TAGS = frozenset({"WP", "WP$", "WDT", "WRB"})

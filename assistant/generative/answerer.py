@@ -16,15 +16,15 @@ import time
 from collections.abc import Callable
 
 from assistant.answering.language import Parsed
-from assistant.answers import Answer
-from assistant.citations import cite
+from assistant.core.answers import Answer
+from assistant.core.citations import cite
+from assistant.core.library import IndexedPassage, Library
+from assistant.core.settings import LlmSettings
 from assistant.generative.checking import Checked, Checker, Verdicts
 from assistant.generative.client import ModelError, Writer
 from assistant.generative.passages import number_passages
 from assistant.generative.prompt import messages as prompt_messages
 from assistant.generative.values import EXTRACTIVE, GENERATIVE, GenerativeAnswer, Removed
-from assistant.library import IndexedPassage, Library
-from assistant.settings import LlmSettings
 
 
 class GenerativeAnswerer:

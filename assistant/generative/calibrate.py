@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.answering.language import Parsed
+from assistant.core.library import IndexedPassage
+from assistant.core.settings import PROJECT_ROOT
 from assistant.generative.checking import Checker
 from assistant.generative.passages import NumberedPassage
-from assistant.library import IndexedPassage
-from assistant.settings import PROJECT_ROOT
 from ingest.documents import Passage
 from ingest.splitter import sentence_spans
 

@@ -19,12 +19,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from assistant.answering.language import Parsed
+from assistant.core.library import IndexedPassage
 from assistant.generative.facts import missing_figures, missing_names
 from assistant.generative.passages import NumberedPassage
 from assistant.generative.sentences import Claim, claims
 from assistant.generative.support import Support, support, supports
 from assistant.generative.values import Removed
-from assistant.library import IndexedPassage
 
 # What an instruction aimed at an assistant looks like inside a report (prompt injection).
 _INSTRUCTION = re.compile(

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.answers import RetrievedPassage
-from assistant.library import IndexedPassage, Library
+from assistant.core.answers import RetrievedPassage
+from assistant.core.library import IndexedPassage, Library
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from assistant.answers import Answer
+from assistant.core.answers import Answer
 
 GENERATIVE = "generative"
 EXTRACTIVE = "extractive"

@@ -1,7 +1,7 @@
 """Load test of the chat's named API endpoint `/ask`: N concurrent clients for a bounded time.
 
-    .venv/bin/python scripts/load.py --serve [--clients 50] [--seconds 60] [--json]
-    .venv/bin/python scripts/load.py --url http://127.0.0.1:7860/ [--clients 50] [--seconds 60]
+    .venv/bin/python -m bench.load --serve [--clients 50] [--seconds 60] [--json]
+    .venv/bin/python -m bench.load --url http://127.0.0.1:7860/ [--clients 50] [--seconds 60]
 
 `--serve` starts `assistant serve` on 127.0.0.1 (a free port, the current ASSISTANT_* environment;
 the index must already exist) and stops it at the end. Each client is a thread that asks the
@@ -40,8 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.benchmark.runtime import OFFLINE_ENV
-from assistant.benchmark.serving import free_port, raise_if_exited, serve_command, stop_process
+from bench.runtime import OFFLINE_ENV
+from bench.serving import free_port, raise_if_exited, serve_command, stop_process
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_QUESTIONS = PROJECT_ROOT / "evals" / "powys" / "train" / "questions.jsonl"

@@ -11,7 +11,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 
-from assistant.answers import Answer
+from assistant.core.answers import Answer
 
 
 class AnswerCache:

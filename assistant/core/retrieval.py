@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 from chromadb.api.models.Collection import Collection
 
-from assistant.keyword_index import KeywordIndex
-from assistant.library import Library
+from assistant.core.keyword_index import KeywordIndex
+from assistant.core.library import Library
 
 _TIE_MARGIN = 10
 

@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.settings import Settings
+from assistant.core.settings import Settings
 
 
 def measure_ingest(corpus: Path, index: Path, embedder: Any) -> dict[str, Any]:

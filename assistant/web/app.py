@@ -1,8 +1,8 @@
 """The Gradio chat: the page's layout, and its events wired to `web_chat.Chat` over one `Assistant`.
 
-No business logic here: what each event does is in `assistant.web_chat`, the conversation the
-browser keeps (across reloads) in `assistant.web_conversation`, the CSS and JavaScript in
-`assistant.web_page`. `build_app` makes the Blocks, `launch` starts it, `serve` is what
+No business logic here: what each event does is in `assistant.web.chat`, the conversation the
+browser keeps (across reloads) in `assistant.web.conversation`, the CSS and JavaScript in
+`assistant.web.page`. `build_app` makes the Blocks, `launch` starts it, `serve` is what
 `assistant serve` calls.
 """
 
@@ -23,15 +23,16 @@ os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
 import gradio as gr  # noqa: E402
 from starlette.middleware import Middleware  # noqa: E402
 
-from assistant import auth, feedback, rendering, web_generative
-from assistant.service import Assistant, InvalidQuestion, create_assistant
-from assistant.sessions import RequestGuard, SessionStore, gradio_auth
-from assistant.settings import Settings
-from assistant.web_chat import Chat, make_filters, parse_date
-from assistant.web_conversation import Conversation
-from assistant.web_conversation import answer_html as answer_markdown
-from assistant.web_documents import MULTIPART_SLACK, DocumentsTab, document_choices, upload_limit
-from assistant.web_page import COPY_TEXT, CSS, SCROLL_TO_CITED
+from assistant.core.service import Assistant, InvalidQuestion, create_assistant
+from assistant.core.settings import Settings
+from assistant.web import auth, feedback, rendering
+from assistant.web import generative as web_generative
+from assistant.web.chat import Chat, make_filters, parse_date
+from assistant.web.conversation import Conversation
+from assistant.web.conversation import answer_html as answer_markdown
+from assistant.web.documents import MULTIPART_SLACK, DocumentsTab, document_choices, upload_limit
+from assistant.web.page import COPY_TEXT, CSS, SCROLL_TO_CITED
+from assistant.web.sessions import RequestGuard, SessionStore, gradio_auth
 from ingest.loaders import SUPPORTED_SUFFIXES
 
 __all__ = ["access_kwargs", "answer_markdown", "build_app", "launch", "make_filters", "parse_date", "serve"]

@@ -19,7 +19,7 @@ from ingest.loaders import DEFAULT_MAX_INFLATED_BYTES
 from ingest.progress import DEFAULT_PROGRESS_INTERVAL_S
 from ingest.splitter import DEFAULT_MAX_PASSAGES_PER_FILE
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 class AnsweringSettings(BaseModel):
@@ -214,7 +214,7 @@ class Settings(BaseSettings):
         ge=1,
         description="Questions the chat answers at once. Answering is thread-safe; two at once lets one "
         "embed a question while the other ranks, and more gives no throughput on 2 cores while "
-        "lengthening the tail (scripts/load.py).",
+        "lengthening the tail (bench/load.py).",
     )
     queue_size: int = Field(64, ge=1, description="Questions waiting in the chat's queue at most.")
     max_question_chars: int = Field(2000, ge=1, description="Longer questions are refused.")

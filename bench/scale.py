@@ -24,24 +24,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.benchmark.asking import (
+from assistant.core.settings import Settings
+from bench.asking import (
     PYTHON_DOC_QUESTIONS,
     eval_questions,
     measure_ask,
     measure_recall,
     recall_queries,
 )
-from assistant.benchmark.corpus import (
+from bench.corpus import (
     BUNDLED_CORPUS,
     DOC_PACKAGE,
     DOC_SOURCES,
     ensure_doc_sources,
     passage_texts,
 )
-from assistant.benchmark.ingest import measure_ingest, measure_reingest
-from assistant.benchmark.runtime import log, no_network, offline_environment
-from assistant.benchmark.serving import measure_serve
-from assistant.settings import Settings
+from bench.ingest import measure_ingest, measure_reingest
+from bench.runtime import log, no_network, offline_environment
+from bench.serving import measure_serve
 
 SCALE_PASSAGES = 100_000
 LINUX_DOC_SOURCES = Path("/usr/share/doc/linux-doc/Documentation")
@@ -193,7 +193,7 @@ def run_scale(
 ) -> dict[str, Any]:
     """Every scale measurement on one index of >= `min_passages` passages; returns the JSON object."""
     offline_environment()
-    from assistant.service import settings_embedder
+    from assistant.core.service import settings_embedder
 
     with _work_folder(work) as folder, no_network() as guard:
         python_docs = python_docs or ensure_doc_sources(DOC_SOURCES, DOC_PACKAGE)

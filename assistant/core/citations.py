@@ -6,8 +6,8 @@ it equals the document text at its recorded span.
 
 from __future__ import annotations
 
-from assistant.answers import Citation
-from assistant.library import IndexedPassage, Library
+from assistant.core.answers import Citation
+from assistant.core.library import IndexedPassage, Library
 
 
 class CitationError(Exception):

@@ -23,8 +23,7 @@ from typing import Any
 
 import gradio as gr
 
-from assistant import auth
-from assistant.corpus_edits import (
+from assistant.core.corpus_edits import (
     IngestJob,
     UploadRefused,
     check_upload,
@@ -33,8 +32,9 @@ from assistant.corpus_edits import (
     safe_name,
     write_new,
 )
-from assistant.service import Assistant
-from assistant.settings import Settings
+from assistant.core.service import Assistant
+from assistant.core.settings import Settings
+from assistant.web import auth
 from ingest.documents import Document
 from ingest.loaders import SUPPORTED_SUFFIXES, size_text
 from ingest.pipeline import IngestSummary

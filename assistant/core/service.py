@@ -20,8 +20,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 from chromadb.api import ClientAPI
 
-from assistant import terms
-from assistant.answer_cache import AnswerCache
 from assistant.answering.answerer import Answerer, AnswerSettings, Examination
 from assistant.answering.compose import Choice
 from assistant.answering.features import (
@@ -34,11 +32,13 @@ from assistant.answering.followup import Turn, is_follow_up, rewrite
 from assistant.answering.language import Language
 from assistant.answering.model import AnswerModel, Thresholds, load_model
 from assistant.answering.reading import Reading, read_question, strip_markup
-from assistant.answers import Answer, RetrievedPassage
-from assistant.citations import cite
-from assistant.library import Library
-from assistant.retrieval import Hit, HybridRetriever
-from assistant.settings import Settings
+from assistant.core import terms
+from assistant.core.answer_cache import AnswerCache
+from assistant.core.answers import Answer, RetrievedPassage
+from assistant.core.citations import cite
+from assistant.core.library import Library
+from assistant.core.retrieval import Hit, HybridRetriever
+from assistant.core.settings import Settings
 from ingest.embedder import Embedder, load_embedder
 from ingest.store import open_client, passages_collection, reopen_client
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import click
 
-from assistant.benchmark.runtime import log
-from assistant.settings import PROJECT_ROOT, Settings
+from assistant.core.settings import PROJECT_ROOT, Settings
+from bench.runtime import log
 
 DOC_SOURCES = Path("/usr/share/doc/python3.11/html/_sources")
 DOC_PACKAGE = "python3.11-doc"

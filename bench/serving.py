@@ -2,7 +2,7 @@
 
 Starts the real command on 127.0.0.1 and a free port, with the offline switches in its
 environment, asks through gradio_client, sums VmHWM over the process tree, and stops it
-(`stop_process`, also used by scripts/load.py). It measures nothing in-process: ask latency
+(`stop_process`, also used by bench/load.py). It measures nothing in-process: ask latency
 and recall are in `asking`.
 """
 
@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from assistant.benchmark.asking import eval_questions
-from assistant.benchmark.runtime import OFFLINE_ENV
-from assistant.settings import Settings
+from assistant.core.settings import Settings
+from bench.asking import eval_questions
+from bench.runtime import OFFLINE_ENV
 
 COLD_QUESTION = "Who carried out the 2025 report?"
 

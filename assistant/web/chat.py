@@ -18,12 +18,13 @@ from typing import Any
 
 import gradio as gr
 
-from assistant import briefing, feedback, rendering, web_generative
-from assistant.answers import Answer, Citation
+from assistant.core.answers import Answer, Citation
+from assistant.core.service import Assistant, Filters, InvalidQuestion, date_span
 from assistant.generative.values import GENERATIVE
-from assistant.service import Assistant, Filters, InvalidQuestion, date_span
-from assistant.web_conversation import Conversation, Turn, chat_messages, check_question, shown
-from assistant.web_documents import document_choices
+from assistant.web import briefing, feedback, rendering
+from assistant.web import generative as web_generative
+from assistant.web.conversation import Conversation, Turn, chat_messages, check_question, shown
+from assistant.web.documents import document_choices
 
 log = logging.getLogger(__name__)
 

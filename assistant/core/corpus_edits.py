@@ -24,9 +24,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from assistant.files import sync_folder, write_atomically
-from assistant.service import Assistant
-from assistant.settings import Settings
+from assistant.core.files import sync_folder, write_atomically
+from assistant.core.service import Assistant
+from assistant.core.settings import Settings
 from ingest.documents import Document
 from ingest.embedder import encoder_name
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, LoadOptions, load_document, size_text

@@ -18,14 +18,15 @@ from typing import Any
 
 import click
 
-from assistant.benchmark.asking import (
+from assistant.core.settings import Settings
+from bench.asking import (
     PYTHON_DOC_QUESTIONS,
     eval_questions,
     measure_ask,
     measure_recall,
     recall_queries,
 )
-from assistant.benchmark.corpus import (
+from bench.corpus import (
     BUNDLED_CORPUS,
     FULL_PASSAGES,
     QUICK_PASSAGES,
@@ -33,7 +34,7 @@ from assistant.benchmark.corpus import (
     corpus_texts,
     ensure_doc_sources,
 )
-from assistant.benchmark.ingest import (
+from bench.ingest import (
     load_llamaindex_embedding,
     measure_embed,
     measure_ingest,
@@ -42,11 +43,10 @@ from assistant.benchmark.ingest import (
     measure_reingest,
     warm_up,
 )
-from assistant.benchmark.report import scale_table, table
-from assistant.benchmark.runtime import log, no_network, offline_environment
-from assistant.benchmark.scale import SCALE_PASSAGES, run_scale
-from assistant.benchmark.serving import measure_serve
-from assistant.settings import Settings
+from bench.report import scale_table, table
+from bench.runtime import log, no_network, offline_environment
+from bench.scale import SCALE_PASSAGES, run_scale
+from bench.serving import measure_serve
 
 
 def run_bench(
@@ -64,7 +64,7 @@ def run_bench(
 ) -> dict[str, Any]:
     """Every measurement in one run; returns the JSON object (`ratios` holds the headline figures)."""
     offline_environment()
-    from assistant.service import settings_embedder
+    from assistant.core.service import settings_embedder
     from ingest.embedder import load_embedder
 
     base = Settings()

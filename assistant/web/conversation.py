@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant import rendering, web_generative
-from assistant.answers import Answer, Citation
+from assistant.core.answers import Answer, Citation
 from assistant.generative.values import GENERATIVE, Removed
+from assistant.web import generative as web_generative
+from assistant.web import rendering
 
 MARKS = ("checked", "wrong")
 WORKING = "<em>Searching the reports…</em>"

@@ -15,9 +15,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from assistant import rendering
+from assistant.core.settings import Settings
 from assistant.generative.values import EXTRACTIVE, GENERATIVE, Removed
-from assistant.settings import Settings
+from assistant.web import rendering
 
 SWITCH_LABEL = "How the answer is written"
 CHOICES = [

@@ -14,7 +14,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import IO
 
-from assistant.answers import Answer
+from assistant.core.answers import Answer
 
 KINDS = ("helpful", "wrong answer", "wrong citation")
 COLUMNS = ("id", "created", "kind", "comment", "question", "query", "answer", "answered", "citations")

@@ -29,6 +29,6 @@ The package only re-exports the command and `run_bench`; the work is in its modu
 * `command`: `run_bench` (every measurement in one run) and the click `bench` command.
 """
 
-from assistant.benchmark.command import bench, run_bench
+from bench.command import bench, run_bench
 
 __all__ = ["bench", "run_bench"]

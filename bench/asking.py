@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.settings import Settings
+from assistant.core.settings import Settings
 
 PYTHON_DOC_QUESTIONS = (
     "How do I open a file for reading?",
@@ -53,8 +53,8 @@ def measure_ask(
     Answers are worked out every time (the answer cache is off) so the figures measure the
     pipeline; `answer_cache_p50_ms` is a repeated question served from the cache.
     """
-    from assistant.answer_cache import AnswerCache
-    from assistant.service import create_assistant
+    from assistant.core.answer_cache import AnswerCache
+    from assistant.core.service import create_assistant
 
     started = time.perf_counter()
     assistant = create_assistant(settings.model_copy(update={"answer_cache_size": 0}))

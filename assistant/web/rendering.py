@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 
-from assistant.answers import Answer, Citation
+from assistant.core.answers import Answer, Citation
 from ingest.documents import Document
 
 CONTEXT_CHARS = 300

@@ -12,7 +12,7 @@ The file is rewritten atomically with 0600 permissions.
 `Authenticator` checks a login: it rate-limits failures per client address and per name tried
 from one address, and re-reads the file when it changes, so `assistant users add` takes effect
 without a restart. Passwords are never logged, names only shortened. What a login gives over
-HTTP (sessions, and how they end) is `assistant.sessions`.
+HTTP (sessions, and how they end) is `assistant.web.sessions`.
 """
 
 from __future__ import annotations
@@ -32,10 +32,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.files import write_atomically
+from assistant.core.files import write_atomically
 
 if TYPE_CHECKING:
-    from assistant.settings import Settings
+    from assistant.core.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant import web_generative
-from assistant.answers import Answer, Citation
+from assistant.core.answers import Answer, Citation
+from assistant.web import generative as web_generative
 from ingest.documents import Document
 
 if TYPE_CHECKING:
-    from assistant.web_conversation import Turn
+    from assistant.web.conversation import Turn
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,2 @@
+"""The web layer: the Gradio chat, rendering, briefing export, feedback, logins and sessions; a thin
+layer over one Assistant."""
