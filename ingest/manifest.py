@@ -9,38 +9,14 @@ date in its text; what cannot be derived is left empty, never invented.
 from __future__ import annotations
 
 import json
-import re
-from datetime import date
 from pathlib import Path
 
+from ingest.dates import first_written_date
 from ingest.documents import DocumentMeta
 from ingest.furniture import Block
 
 MANIFEST_NAME = "manifest.json"
 _MAX_TITLE_CHARS = 150
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-_NUMERIC_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})\b")
-_WORDY_DATE = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]{3,9})\.?,?\s+((?:19|20)\d{2})\b")
 
 
 class ManifestError(Exception):
@@ -77,7 +53,7 @@ def derive_meta(
     return DocumentMeta(
         title=given.title or own.title or derive_title(text, blocks),
         publisher=given.publisher or own.publisher,
-        date=given.date or own.date or derive_date(text),
+        date=given.date or own.date or first_written_date(text),
         kind=given.kind or own.kind,
     )
 
@@ -89,23 +65,3 @@ def derive_title(text: str, blocks: list[Block]) -> str:
         if line and len(line) <= _MAX_TITLE_CHARS:
             return line
     return ""
-
-
-def derive_date(text: str) -> str:
-    """The first full date written in the text, as ISO 8601 (day/month/year order)."""
-    candidates: list[tuple[int, str]] = []
-    for match in _NUMERIC_DATE.finditer(text):
-        day, month, year = (int(g) for g in match.groups())
-        candidates.append((match.start(), _iso(year, month, day)))
-    for match in _WORDY_DATE.finditer(text):
-        month = _MONTHS.get(match.group(2).lower(), 0)
-        candidates.append((match.start(), _iso(int(match.group(3)), month, int(match.group(1)))))
-    valid = sorted((position, iso) for position, iso in candidates if iso)
-    return valid[0][1] if valid else ""
-
-
-def _iso(year: int, month: int, day: int) -> str:
-    try:
-        return date(year, month, day).isoformat()
-    except ValueError:
-        return ""

@@ -7,7 +7,6 @@ retrieve → answer → cite → verify and returns an `Answer`.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import math
 import threading
@@ -39,6 +38,7 @@ from assistant.core.citations import cite
 from assistant.core.library import Library
 from assistant.core.retrieval import Hit, HybridRetriever
 from assistant.core.settings import Settings
+from ingest.dates import date_span
 from ingest.embedder import Embedder, load_embedder
 from ingest.store import open_client, passages_collection, reopen_client
 
@@ -379,17 +379,6 @@ def _in_range(library: Library, document_id: str, date_from: str, date_to: str) 
         return not (date_from or date_to)
     first, last = date_span(date)
     return (not date_from or last >= date_from) and (not date_to or first <= date_to)
-
-
-def date_span(date: str) -> tuple[str, str]:
-    """The first and last day an ISO date at any precision covers: "2018" -> 2018-01-01, 2018-12-31."""
-    if len(date) == 4:
-        return f"{date}-01-01", f"{date}-12-31"
-    if len(date) == 7:
-        year, month = int(date[:4]), int(date[5:7])
-        following = dt.date(year + month // 12, month % 12 + 1, 1)
-        return f"{date}-01", (following - dt.timedelta(days=1)).isoformat()
-    return date, date
 
 
 def create_assistant(settings: Settings, readers: Readers | None = None) -> Assistant:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import re
 import time
 from pathlib import Path
 from typing import Any
@@ -19,31 +18,25 @@ from typing import Any
 import gradio as gr
 
 from assistant.core.answers import Answer, Citation
-from assistant.core.service import Assistant, Filters, InvalidQuestion, date_span
+from assistant.core.service import Assistant, Filters, InvalidQuestion
 from assistant.generative.values import GENERATIVE
 from assistant.web import briefing, feedback, rendering
 from assistant.web import generative as web_generative
 from assistant.web.conversation import Conversation, Turn, chat_messages, check_question, shown
 from assistant.web.documents import document_choices
+from ingest.dates import filter_day
 
 log = logging.getLogger(__name__)
 
 NOT_ANSWERED = "No sources: the last question was not answered."
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 def parse_date(value: str, *, end: bool) -> str:
     """ "YYYY", "YYYY-MM" or "YYYY-MM-DD" as a full ISO day: the first day, or the last when `end`."""
-    value = (value or "").strip()
-    if not value:
-        return ""
-    if not _DATE.match(value):
-        raise InvalidQuestion(f"“{value}” is not a date: use YYYY or YYYY-MM-DD.")
     try:
-        first, last = (dt.date.fromisoformat(day).isoformat() for day in date_span(value))
-    except ValueError:  # a month 13 or a 30th of February
-        raise InvalidQuestion(f"“{value}” is not a date: use YYYY or YYYY-MM-DD.") from None
-    return last if end else first
+        return filter_day(value, end=end)
+    except ValueError:  # not a date, a month 13 or a 30th of February
+        raise InvalidQuestion(f"“{value.strip()}” is not a date: use YYYY or YYYY-MM-DD.") from None
 
 
 def _controls(chosen: list[str] | None, date_from: str, date_to: str, mode: str = "") -> dict[str, Any]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ingest.dates import iso_prefix
 from ingest.documents import DocumentMeta
 from ingest.formats.layout import Extracted, TextBuilder
 
@@ -48,7 +49,6 @@ _CONTAINERS = frozenset(
 _CHROME_TAGS = frozenset("script style noscript template nav header footer button svg iframe".split())
 _CHROME_ROLES = frozenset("navigation banner contentinfo search".split())
 _COOKIE = re.compile(r"cookie|consent|gdpr")
-_ISO_DATE = re.compile(r"((?:19|20)\d{2})(?:-(\d{2}))?(?:-(\d{2}))?")
 
 
 def read_html(raw: str, encoding: str) -> Extracted:
@@ -225,13 +225,5 @@ def _meta(tree: Any) -> DocumentMeta:
     return DocumentMeta(
         title=title,
         publisher=next((found[k] for k in _PUBLISHER_META if k in found), ""),
-        date=next((d for d in (_iso(found[k]) for k in _DATE_META if k in found) if d), ""),
+        date=next((d for d in (iso_prefix(found[k]) for k in _DATE_META if k in found) if d), ""),
     )
-
-
-def _iso(value: str) -> str:
-    """Example: "2024-03-14T09:00:00Z" -> "2024-03-14"; "2024" -> "2024"."""
-    match = _ISO_DATE.match(value)
-    if not match:
-        return ""
-    return "-".join(part for part in match.groups() if part)

@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
+from ingest.dates import pdf_date
 from ingest.documents import DocumentMeta
 from ingest.formats.layout import Extracted, LoadError, TextBuilder
 
@@ -110,18 +110,10 @@ def _bookmarks(pdf: Any) -> dict[int, list[tuple[str, int]]]:
 
 def _meta(info: dict[str, str]) -> DocumentMeta:
     """Title, date and publisher from the PDF's info dictionary (the author stands for the publisher)."""
-    date = ""
-    match = re.match(r"D:(\d{4})(\d{2})?(\d{2})?", info.get("CreationDate", ""))
-    if match:
-        try:
-            year, month, day = (int(g) if g else 1 for g in match.groups())
-            date = datetime(year, month, day).date().isoformat()
-        except ValueError:
-            date = ""
     return DocumentMeta(
         title=" ".join(info.get("Title", "").split()),
         publisher=" ".join(info.get("Author", "").split()),
-        date=date,
+        date=pdf_date(info.get("CreationDate", "")),
     )
 
 
