@@ -72,7 +72,7 @@ def ingest(
     with its reason), 1 when ingest could not run. With ASSISTANT_CHROMA_HOST set, writes
     to that Chroma server instead of the index folder.
     """
-    from assistant.core.service import settings_embedder
+    from assistant.core.readers import settings_embedder
     from ingest.embedder import encoder_name
     from ingest.manifest import ManifestError
     from ingest.pipeline import ingest_corpus
@@ -88,7 +88,6 @@ def ingest(
             write_batch_size=settings.write_batch_size,
             embed_group_size=settings.embed_group_size,
             progress=not quiet and not as_json,
-            stage_hook=_test_pause_hook(),
             encoder=encoder_name(settings.encoder),
             max_inflated_bytes=settings.max_inflated_bytes,
             max_passages_per_file=settings.max_passages_per_file,
@@ -114,30 +113,6 @@ def ingest(
     sys.exit(3 if summary.skipped else 0)
 
 
-def _test_pause_hook() -> Any:
-    """For crash tests only: ASSISTANT_TEST_PAUSE_AT=STAGE[:N] (embed, write or clean; N-th time,
-    default 1st) makes ingest print "PAUSED AT STAGE NAME" to stderr and sleep, to be killed there."""
-    import os
-    import time
-
-    wanted = os.environ.get("ASSISTANT_TEST_PAUSE_AT", "")
-    if not wanted:
-        return None
-    stage, _, nth = wanted.partition(":")
-    seen = {"count": 0}
-
-    def pause(at: str, name: str) -> None:
-        if at != stage:
-            return
-        seen["count"] += 1
-        if seen["count"] == int(nth or 1):
-            click.echo(f"PAUSED AT {at} {name}", err=True)
-            sys.stderr.flush()
-            time.sleep(3600)
-
-    return pause
-
-
 @cli.command()
 @click.argument("question")
 @click.option(
@@ -161,7 +136,8 @@ def ask(
     generate: bool,
 ) -> None:
     """Answer QUESTION from the indexed reports, with numbered citations."""
-    from assistant.core.service import InvalidQuestion, create_assistant
+    from assistant.core.questions import InvalidQuestion
+    from assistant.core.service import create_assistant
 
     settings = settings_from(corpus_dir=corpus_dir, index_dir=index_dir)
     require_index(settings)
@@ -209,7 +185,9 @@ def serve(host: str, port: int, allow_anonymous: bool) -> None:
     Without a users file only a loopback address (127.0.0.0/8, ::1, localhost) is served,
     unless --allow-anonymous is given.
     """
-    from assistant.web.auth import AccessError, Authenticator, UsersFileError, check_serve_access
+    from assistant.web.auth import UsersFileError
+    from assistant.web.logins import Authenticator
+    from assistant.web.serve_access import AccessError, check_serve_access
 
     settings = settings_from()
     try:
@@ -221,7 +199,7 @@ def serve(host: str, port: int, allow_anonymous: bool) -> None:
     if warning:
         click.echo(warning, err=True)
     require_index(settings)
-    from assistant.web.app import serve as serve_app
+    from assistant.web.serving import serve as serve_app
 
     serve_app(settings, host, port, allow_anonymous=allow_anonymous)
 

@@ -148,7 +148,7 @@ def feedback(export_path: Path) -> None:
 
 def _evals_all(split: str | None, as_json: bool, mode: str = "hybrid") -> None:
     """`assistant evals --all`: every set of every collection, a summary table (or JSON)."""
-    from assistant.core.service import load_readers
+    from assistant.core.readers import load_readers
     from evals.generative import GENERATIVE_BOUNDS
     from evals.report import text_table
     from evals.runner import GENERATIVE, gate, load_thresholds
@@ -188,7 +188,8 @@ def _collection_assistant(
     """An assistant over `collection` (an `evals.collections.Collection`), its index (the
     collection's own unless `index_dir`) brought up to date, answering with `readers` (shared
     between collections: one encoder, one pipeline)."""
-    from assistant.core.service import create_assistant, settings_embedder
+    from assistant.core.readers import settings_embedder
+    from assistant.core.service import create_assistant
     from ingest.embedder import encoder_name
     from ingest.pipeline import ingest_corpus
 
@@ -229,7 +230,7 @@ def fit(no_cv: bool, as_json: bool) -> None:
         SPAN_FEATURES,
     )
     from assistant.answering.model import AnswerModel
-    from assistant.core.service import load_readers
+    from assistant.core.readers import load_readers
     from evals.fit import fit as fit_model
 
     settings = settings_from()

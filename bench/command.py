@@ -64,7 +64,7 @@ def run_bench(
 ) -> dict[str, Any]:
     """Every measurement in one run; returns the JSON object (`ratios` holds the headline figures)."""
     offline_environment()
-    from assistant.core.service import settings_embedder
+    from assistant.core.readers import settings_embedder
     from ingest.embedder import load_embedder
 
     base = Settings()

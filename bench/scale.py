@@ -193,7 +193,7 @@ def run_scale(
 ) -> dict[str, Any]:
     """Every scale measurement on one index of >= `min_passages` passages; returns the JSON object."""
     offline_environment()
-    from assistant.core.service import settings_embedder
+    from assistant.core.readers import settings_embedder
 
     with _work_folder(work) as folder, no_network() as guard:
         python_docs = python_docs or ensure_doc_sources(DOC_SOURCES, DOC_PACKAGE)

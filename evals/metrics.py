@@ -11,18 +11,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.core.terms import fold
 from evals.dataset import EvalQuestion
 
-_FOLD = str.maketrans(
-    {"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " ", "\u202f": " "}
-)
 _MARKER = re.compile(r"\[\d+\]")
 RECALL_KS = (1, 3, 5)
 
 
 def normalise(text: str) -> str:
-    """Case, quotes, dashes and whitespace folded. Example: "Steve  WALKER’s" -> "steve walker's"."""
-    return " ".join(text.translate(_FOLD).lower().split())
+    """Case, quotes, dashes and whitespace folded (`terms.fold`, as the answerer compares words).
+
+    Example: "Steve  WALKER’s" -> "steve walker's".
+    """
+    return " ".join(fold(text).split())
 
 
 def contains_answer(text: str, answers: tuple[str, ...]) -> bool:

@@ -17,57 +17,42 @@ mid-run, is reported and skipped; whatever the index already held for it is kept
 Work per file is bounded: a file with more than `max_passages_per_file` passages is skipped
 (splitting stops there), and a file that takes long prints progress lines (`FileProgress`).
 
+This module decides what happens to each file and in what order; the stages are elsewhere:
+`ingest.preparing` (one file read, cleaned and split), `ingest.embedding_groups` (encoder calls)
+and `ingest.writing` (the ordered writes above, and the sweep).
+
 Does not answer questions and knows nothing of the assistant.
 """
 
 from __future__ import annotations
 
-import hashlib
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from chromadb.api import ClientAPI
 
-from ingest import schema
-from ingest.documents import Document, Passage
 from ingest.embedder import Embedder, encoder_name
-from ingest.furniture import Block, content_blocks
-from ingest.loaders import (
-    DEFAULT_MAX_INFLATED_BYTES,
-    LoadError,
-    LoadOptions,
-    load_document,
-)
-from ingest.manifest import derive_meta, read_manifest
+from ingest.embedding_groups import embed_group, embedding_bar, embedding_groups
+from ingest.loaders import DEFAULT_MAX_INFLATED_BYTES, LoadError
+from ingest.manifest import read_manifest
+from ingest.preparing import FileLimits, PreparedFile, prepare_file
 from ingest.progress import DEFAULT_PROGRESS_INTERVAL_S, FileProgress
-from ingest.scanning import Skipped, read_file, scan_corpus
-from ingest.sections import annotate, with_context
-from ingest.splitter import DEFAULT_MAX_PASSAGES_PER_FILE, iter_passages
+from ingest.scanning import Skipped, scan_corpus
+from ingest.splitter import DEFAULT_MAX_PASSAGES_PER_FILE
 from ingest.store import documents_collection, passages_collection
 from ingest.writing import indexed_fingerprints, sweep, write_document
 
 # Called as hook(stage, document name) at the points where a kill is most telling:
 # "embed" (a batch of the document is embedded, nothing of it written yet), "write" (its
 # passages are written, its record is not) and "clean" (its record is written, its stale
-# passages are not yet deleted). The CLI uses it for deterministic crash tests.
+# passages are not yet deleted). The crash tests pause there (`tests/ingest_paused.py`).
 StageHook = Callable[[str, str], None]
 
 _PLAIN_ENCODINGS = ("utf-8", "pdf", "docx", "html (utf-8)")
-_SPLIT_STEP = 256  # passages between two looks at the clock while splitting
-
-
-@dataclass(frozen=True)
-class FileLimits:
-    """What one file may cost: bytes read, bytes a .docx inflates to, passages."""
-
-    max_file_bytes: int
-    max_inflated_bytes: int
-    max_passages: int
 
 
 @dataclass
@@ -98,15 +83,6 @@ class IngestSummary:
         return [
             f"{name}: read as {enc}" for name, enc in self.encodings.items() if enc not in _PLAIN_ENCODINGS
         ] + [f"{name}: {note}" for name, notes in self.notes.items() for note in notes]
-
-
-@dataclass(frozen=True)
-class _Prepared:
-    document: Document
-    passages: list[Passage]
-    fingerprint: str
-    text_digest: str
-    notes: tuple[str, ...] = ()
 
 
 def ingest_corpus(
@@ -145,12 +121,12 @@ def ingest_corpus(
 
     paths, summary.skipped = scan_corpus(corpus_dir, max_file_bytes)
     present: set[str] = set()
-    changed: list[_Prepared] = []
+    changed: list[PreparedFile] = []
     first_with_text: dict[str, str] = {}
     for path in paths:
         name = path.relative_to(corpus_dir).as_posix()
         try:
-            prepared = _prepare(name, path, manifest.get(name), limits, vectors_by, lines)
+            prepared = prepare_file(name, path, manifest.get(name), limits, vectors_by, lines)
         except Exception as error:  # noqa: BLE001 - one bad file must never stop the run
             reason = (
                 str(error)
@@ -184,10 +160,10 @@ def ingest_corpus(
         model = embedder()
         if model.name != vectors_by:
             raise ValueError(f"the embedder is {model.name} but the index is being built for {vectors_by}")
-        bar = _progress_bar(sum(len(p.passages) for p in changed), progress)
+        bar = embedding_bar(sum(len(p.passages) for p in changed), progress)
         embed_lines = lines if bar is None else FileProgress(None, 0)
 
-        def write_group(group: list[_Prepared], vectors: np.ndarray) -> None:
+        def write_group(group: list[PreparedFile], vectors: np.ndarray) -> None:
             offset = 0
             for prepared in group:
                 count = len(prepared.passages)
@@ -210,8 +186,8 @@ def ingest_corpus(
         # encoder and Chroma's writes overlap, and the write order above is unchanged.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer") as writer:
             writing: Future[None] | None = None
-            for group in _embedding_groups(changed, embed_group_size):
-                vectors = _embed_group(model, group, embed_group_size, bar, embed_lines)
+            for group in embedding_groups(changed, embed_group_size):
+                vectors = embed_group(model, group, embed_group_size, bar, embed_lines)
                 if writing is not None:
                     writing.result()  # a failed write stops the run before anything else is written
                 writing = writer.submit(write_group, group, vectors)
@@ -226,94 +202,6 @@ def ingest_corpus(
     return summary
 
 
-def _too_many_passages(limit: int) -> str:
-    return (
-        f"too many passages: more than {limit:,}, the limit per file (ASSISTANT_MAX_PASSAGES_PER_FILE); "
-        "split the file or raise the limit"
-    )
-
-
-def _prepare(
-    name: str, path: Path, given: Any, limits: FileLimits, vectors_by: str, lines: FileProgress
-) -> _Prepared:
-    data = read_file(path, limits.max_file_bytes)
-    lines.step("reading", name, 0, 0, "pages")
-
-    def on_page(done: int, total: int) -> None:
-        lines.step("reading", name, done, total, "pages")
-
-    extracted = load_document(path, data, LoadOptions(limits.max_inflated_bytes, on_page))
-    text = extracted.text
-    # Headings are the passages' context (their section), not passages; furniture is neither.
-    skip = [*extracted.furniture, *((h.start, h.end) for h in extracted.headings)]
-    blocks = content_blocks(text, skip)
-    meta = derive_meta(text, blocks, given, extracted.meta)
-    document = Document(name, text, meta, extracted.encoding, extracted.pages)
-    passages = _split(name, text, blocks, limits.max_passages, lines)
-    passages = list(annotate(passages, document, extracted.headings))
-    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    fingerprint = schema.fingerprint(data, meta, vectors_by)
-    return _Prepared(document, passages, fingerprint, digest, extracted.notes)
-
-
-def _split(name: str, text: str, blocks: list[Block], limit: int, lines: FileProgress) -> list[Passage]:
-    """The file's passages, refused as soon as there are more than `limit` (nothing more is split)."""
-    passages: list[Passage] = []
-    lines.step("splitting", name, 0, len(text), "characters")
-    for passage in iter_passages(name, text, blocks):
-        passages.append(passage)
-        if len(passages) > limit:
-            raise LoadError(_too_many_passages(limit))
-        if len(passages) % _SPLIT_STEP == 0:
-            lines.step("splitting", name, passage.end, len(text), "characters")
-    return passages
-
-
-def _embedding_groups(changed: list[_Prepared], size: int) -> Iterator[list[_Prepared]]:
-    """Consecutive files holding about `size` passages together (a larger file is a group alone)."""
-    group: list[_Prepared] = []
-    count = 0
-    for prepared in changed:
-        if group and count + len(prepared.passages) > size:
-            yield group
-            group, count = [], 0
-        group.append(prepared)
-        count += len(prepared.passages)
-    if group:
-        yield group
-
-
-def _embed_group(
-    model: Embedder, group: list[_Prepared], size: int, bar: Any, lines: FileProgress
-) -> np.ndarray:
-    """Vectors of a group's passages in order: one encoder call for several small files (batches of
-    similar length, little padding); a file larger than `size` alone, in calls of `size` passages
-    with a progress line between them."""
-    texts = [with_context(p) for prepared in group for p in prepared.passages]
-    if len(texts) <= size:
-        vectors = model.embed(texts)
-        if bar is not None:
-            bar.update(len(texts))
-        return vectors
-    name = group[0].document.id
-    parts: list[np.ndarray] = []
-    lines.step("embedding", name, 0, len(texts), "passages")
-    for lo in range(0, len(texts), size):
-        parts.append(model.embed(texts[lo : lo + size]))
-        if bar is not None:
-            bar.update(len(parts[-1]))
-        lines.step("embedding", name, min(lo + size, len(texts)), len(texts), "passages")
-    return np.concatenate(parts)
-
-
 def _stage(hook: StageHook | None, stage: str, name: str) -> None:
     if hook is not None:
         hook(stage, name)
-
-
-def _progress_bar(total: int, enabled: bool) -> Any:
-    if not enabled:
-        return None
-    from tqdm import tqdm
-
-    return tqdm(total=total, unit="passage", desc="Embedding")

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from assistant.core.service import Assistant, Readers, create_assistant, load_readers
+from assistant.core.readers import Readers, load_readers
+from assistant.core.service import Assistant, create_assistant
 from assistant.core.settings import PROJECT_ROOT, AnsweringSettings, Settings
 from ingest.embedder import Embedder, load_embedder
 from ingest.pipeline import IngestSummary, ingest_corpus

@@ -22,7 +22,8 @@ def free_port() -> int:
 
 @contextmanager
 def running_app(assistant: Assistant, **launch_kwargs: Any) -> Iterator[str]:
-    from assistant.web.app import build_app, launch
+    from assistant.web.app import build_app
+    from assistant.web.serving import launch
 
     app = build_app(assistant)
     port = free_port()

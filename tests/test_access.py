@@ -17,8 +17,8 @@ from click.testing import CliRunner
 
 from assistant.cli import cli
 from assistant.core.service import Assistant
-from assistant.web import auth
-from assistant.web.app import access_kwargs
+from assistant.web import auth, logins, serve_access
+from assistant.web.serving import access_kwargs
 from tests.conftest import run_cli
 from tests.live_app import running_app
 
@@ -74,7 +74,7 @@ def test_pbkdf2_records_verify_and_bad_input_is_refused(tmp_path: Path) -> None:
     with pytest.raises(auth.UsersFileError):
         auth.load_users(broken)
     with pytest.raises(auth.UsersFileError, match="no users"):
-        auth.Authenticator(tmp_path / "missing.json")
+        logins.Authenticator(tmp_path / "missing.json")
 
 
 # --- the login check -----------------------------------------------------------------------------
@@ -90,7 +90,7 @@ class FakeClock:
 
 def test_limiter_locks_out_after_five_failures_in_a_minute() -> None:
     clock = FakeClock()
-    limiter = auth.LoginLimiter(max_failures=5, window=60, lockout=60, clock=clock)
+    limiter = logins.LoginLimiter(max_failures=5, window=60, lockout=60, clock=clock)
     for _ in range(4):
         assert limiter.failed("a") is False
         clock.now += 10
@@ -107,7 +107,7 @@ def test_limiter_locks_out_after_five_failures_in_a_minute() -> None:
 
 def test_lockouts_in_a_row_grow_and_the_limiter_forgets_the_stalest_keys() -> None:
     clock = FakeClock()
-    limiter = auth.LoginLimiter(
+    limiter = logins.LoginLimiter(
         max_failures=2, window=60, lockout=10, max_lockout=35, clock=clock, max_keys=100
     )
     for expected in (10, 20, 35, 35):  # doubling, up to the longest
@@ -130,7 +130,7 @@ def test_authenticator_refuses_locked_out_names_and_rereads_the_file(tmp_path: P
     auth.add_user(path, USER, PASSWORD)
     auth.add_user(path, OTHER, OTHER_PASSWORD)
     clock = FakeClock()
-    checker = auth.Authenticator(path, auth.LoginLimiter(clock=clock))
+    checker = logins.Authenticator(path, logins.LoginLimiter(clock=clock))
     assert checker.check(USER, PASSWORD)
     assert not checker.check("nobody", PASSWORD)
     for _ in range(5):
@@ -151,18 +151,18 @@ def test_authenticator_refuses_locked_out_names_and_rereads_the_file(tmp_path: P
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.1.2.3", "localhost", "LOCALHOST", "::1", "[::1]"])
 def test_loopback_hosts_need_no_users_file(host: str) -> None:
-    assert auth.is_loopback(host)
-    assert auth.check_serve_access(host, None, allow_anonymous=False) is None
+    assert serve_access.is_loopback(host)
+    assert serve_access.check_serve_access(host, None, allow_anonymous=False) is None
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.10", "example.org", ""])
 def test_other_hosts_need_a_users_file_or_allow_anonymous(host: str, tmp_path: Path) -> None:
-    assert not auth.is_loopback(host)
-    with pytest.raises(auth.AccessError, match="without login"):
-        auth.check_serve_access(host, None, allow_anonymous=False)
-    warning = auth.check_serve_access(host, None, allow_anonymous=True)
+    assert not serve_access.is_loopback(host)
+    with pytest.raises(serve_access.AccessError, match="without login"):
+        serve_access.check_serve_access(host, None, allow_anonymous=False)
+    warning = serve_access.check_serve_access(host, None, allow_anonymous=True)
     assert warning is not None and "WARNING" in warning
-    assert auth.check_serve_access(host, tmp_path / "users.json", allow_anonymous=False) is None
+    assert serve_access.check_serve_access(host, tmp_path / "users.json", allow_anonymous=False) is None
 
 
 def test_serve_on_all_interfaces_without_users_file_exits_with_one_line(tmp_path: Path) -> None:
@@ -177,11 +177,13 @@ def test_serve_on_all_interfaces_without_users_file_exits_with_one_line(tmp_path
 
 def test_serve_allow_anonymous_warns_and_passes_the_flag(monkeypatch: pytest.MonkeyPatch) -> None:
     import assistant.cli
-    import assistant.web.app
+    import assistant.web.serving
 
     calls = []
     monkeypatch.setattr(assistant.cli, "require_index", lambda settings: None)
-    monkeypatch.setattr(assistant.web.app, "serve", lambda *args, **kwargs: calls.append((args[1:], kwargs)))
+    monkeypatch.setattr(
+        assistant.web.serving, "serve", lambda *args, **kwargs: calls.append((args[1:], kwargs))
+    )
     result = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--allow-anonymous"])
     assert result.exit_code == 0, result.output
     assert "WARNING: serving on 0.0.0.0 without login" in result.output
@@ -189,9 +191,9 @@ def test_serve_allow_anonymous_warns_and_passes_the_flag(monkeypatch: pytest.Mon
 
 
 def test_serve_refuses_a_users_file_without_users(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    import assistant.web.app
+    import assistant.web.serving
 
-    monkeypatch.setattr(assistant.web.app, "serve", lambda *a, **k: pytest.fail("must not serve"))
+    monkeypatch.setattr(assistant.web.serving, "serve", lambda *a, **k: pytest.fail("must not serve"))
     monkeypatch.setenv("ASSISTANT_USERS_FILE", str(tmp_path / "users.json"))
     result = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0"])
     assert result.exit_code != 0 and "has no users" in result.output

@@ -81,7 +81,7 @@ def test_axe_finds_nothing_serious_on_the_login_page(
     from playwright.sync_api import expect
 
     from assistant.web import auth
-    from assistant.web.app import access_kwargs
+    from assistant.web.serving import access_kwargs
 
     users_file = tmp_path / "users.json"
     auth.add_user(users_file, "reviewer", "correct horse battery staple")

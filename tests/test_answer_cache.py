@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from assistant.core.service import Assistant, Readers, create_assistant
+from assistant.core.readers import Readers
+from assistant.core.service import Assistant, create_assistant
 from assistant.core.settings import Settings
 from ingest.embedder import Embedder
 from tests.conftest import ingest_folder

@@ -18,7 +18,8 @@ from assistant.answering.model import Thresholds
 from assistant.answering.reading import question_type, read_question
 from assistant.answering.spans import find_spans
 from assistant.core.answers import Answer
-from assistant.core.service import Assistant, Readers, create_assistant
+from assistant.core.readers import Readers
+from assistant.core.service import Assistant, create_assistant
 from assistant.core.settings import AnsweringSettings, Settings
 from ingest.embedder import Embedder
 from tests.conftest import ingest_folder

@@ -7,7 +7,10 @@ from __future__ import annotations
 import pytest
 
 from assistant.core.answers import Answer
-from assistant.core.service import Assistant, Filters, InvalidQuestion, Readers
+from assistant.core.filters import Filters
+from assistant.core.questions import InvalidQuestion
+from assistant.core.readers import Readers
+from assistant.core.service import Assistant
 from assistant.core.settings import Settings
 
 MISSION = "Who carried out the 2025 report?"  # the README's example

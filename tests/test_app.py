@@ -8,9 +8,12 @@ from pathlib import Path
 import pytest
 
 from assistant.core.answers import Answer, Citation
-from assistant.core.service import Assistant, Filters, InvalidQuestion
+from assistant.core.filters import Filters
+from assistant.core.questions import InvalidQuestion
+from assistant.core.service import Assistant
 from assistant.web import briefing, rendering
-from assistant.web.app import answer_markdown, make_filters, parse_date
+from assistant.web.conversation import answer_html as answer_markdown
+from assistant.web.filter_controls import make_filters, parse_date
 from ingest.documents import Document, DocumentMeta
 from tests.live_app import running_app
 

@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from assistant.core.service import Assistant, Readers
+from assistant.core.readers import Readers
+from assistant.core.service import Assistant
 from assistant.core.settings import PROJECT_ROOT
 from assistant.web import feedback
 from ingest.embedder import Embedder
@@ -185,7 +186,7 @@ def test_login_form_then_chat(assistant: Assistant, browser: Any, tmp_path: Path
     from playwright.sync_api import expect
 
     from assistant.web import auth
-    from assistant.web.app import access_kwargs
+    from assistant.web.serving import access_kwargs
 
     users_file = tmp_path / "users.json"
     auth.add_user(users_file, "reviewer", "correct horse battery staple")

@@ -190,7 +190,7 @@ def test_a_refusal_caused_by_the_filters_says_so(page: Any, assistant: Assistant
     """Defect 7: the refusal names the filters and how many documents they leave."""
     from playwright.sync_api import expect
 
-    from assistant.core.service import Filters
+    from assistant.core.filters import Filters
 
     assert not assistant.ask(REFUSED, filters=Filters(documents=(PRESS_RELEASE,))).answered  # what it means
     page.locator("#filters").get_by_text("Filters").first.click()

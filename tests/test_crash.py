@@ -1,7 +1,8 @@
-"""SIGKILL `assistant ingest` at deterministic points; the index keeps answering and the next run heals.
+"""SIGKILL the ingest at deterministic points; the index keeps answering and the next run heals.
 
-Kill points come from the CLI's test hook: ASSISTANT_TEST_PAUSE_AT=STAGE[:N] makes the ingest
-print "PAUSED AT ..." and sleep at the N-th time it reaches STAGE, and the test kills it there:
+Kill points come from `tests/ingest_paused.py`, the ingest `assistant ingest --quiet` runs with a
+stage hook: `--pause-at STAGE[:N]` makes it print "PAUSED AT ..." and sleep at the N-th time it
+reaches STAGE, and the test kills it there:
 
 - embed:1  the first changed file's passages are embedded, nothing of this run written;
 - write:1  its new passages are written, its document record is not;
@@ -25,13 +26,13 @@ import pytest
 from chromadb.api.shared_system_client import SharedSystemClient
 
 from assistant.core.library import Library
-from assistant.core.service import Readers, create_assistant
-from assistant.core.settings import Settings
+from assistant.core.readers import Readers
+from assistant.core.service import create_assistant
+from assistant.core.settings import PROJECT_ROOT, Settings
 from ingest.embedder import Embedder
 from ingest.store import documents_collection, open_client, passages_collection
 from tests.conftest import CORPUS, ingest_folder
 
-ASSISTANT = str(Path(sys.executable).with_name("assistant"))
 MISSION = "Who carried out the 2025 report?"
 EDITED = "003_ca2cbad75c2c214d.txt"
 ADDED = "005_added_after_first_ingest.txt"
@@ -84,14 +85,14 @@ def _ingest_until_paused(corpus: Path, index: Path, pause_at: str) -> None:
         "HF_HUB_OFFLINE": "1",
         "HOME": str(index.parent),
         "ASSISTANT_INDEX_DIR": str(index),
-        "ASSISTANT_TEST_PAUSE_AT": pause_at,
     }
     process = subprocess.Popen(
-        [ASSISTANT, "ingest", "--corpus", str(corpus), "--quiet"],
+        [sys.executable, "-m", "tests.ingest_paused", "--pause-at", pause_at, "--corpus", str(corpus)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        cwd=PROJECT_ROOT,  # where `tests` is found
     )
     try:
         assert process.stderr is not None

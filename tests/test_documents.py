@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 
-from assistant.core.service import Assistant, Filters, Readers, create_assistant
+from assistant.core.filters import Filters
+from assistant.core.readers import Readers
+from assistant.core.service import Assistant, create_assistant
 from assistant.core.settings import Settings
 from ingest.embedder import Embedder
 from ingest.pipeline import IngestSummary

@@ -19,12 +19,13 @@ from click.testing import CliRunner
 
 from assistant.cli import cli
 from assistant.core import corpus_edits
-from assistant.core.service import Assistant, Readers, create_assistant
+from assistant.core.readers import Readers
+from assistant.core.service import Assistant, create_assistant
 from assistant.core.settings import PROJECT_ROOT, Settings
-from assistant.web import auth
+from assistant.web import auth, logins
 from assistant.web import documents as web_documents
-from assistant.web.app import access_kwargs
 from assistant.web.documents import BUSY, REFUSED, DocumentsTab
+from assistant.web.serving import access_kwargs
 from ingest.embedder import Embedder
 from tests import documents_made as made
 from tests.browser_kit import TIMEOUT_MS, LocalPage, ask, flat, launch_chromium
@@ -81,7 +82,7 @@ def test_roles_in_the_users_file_and_files_without_roles_read_as_readers(tmp_pat
     old: dict[str, Any] = {"version": 1, "users": {"old": auth.hash_password(PASSWORDS[READER])}}
     path.write_text(json.dumps(old), encoding="utf-8")
     assert auth.user_role(path, "old") == auth.READER
-    assert auth.Authenticator(path).check("old", PASSWORDS[READER])
+    assert logins.Authenticator(path).check("old", PASSWORDS[READER])
 
     assert not auth.add_user(path, MAINTAINER, PASSWORDS[MAINTAINER], role=auth.MAINTAINER)
     assert auth.user_role(path, MAINTAINER) == auth.MAINTAINER

@@ -74,7 +74,7 @@ def test_no_test_question_is_also_a_training_question(collection: Collection) ->
 def test_the_model_was_fitted_on_training_sets_only() -> None:
     from assistant.answering.model import load_model
     from assistant.core.settings import Settings
-    from evals.fit import off_topic_sets
+    from evals.fitting.examples import off_topic_sets
 
     trained_on = set(load_model(Settings().answering.model_path).trained_on)
     borrowed = {s.label for s, _ in off_topic_sets()}  # other collections' training questions

@@ -21,7 +21,8 @@ import pytest
 from test_accessibility import serious_violations
 
 from assistant.core.answers import Answer, Citation
-from assistant.core.service import Assistant, Readers, create_assistant
+from assistant.core.readers import Readers
+from assistant.core.service import Assistant, create_assistant
 from assistant.core.settings import PROJECT_ROOT, LlmSettings, Settings
 from assistant.generative import EXTRACTIVE, GENERATIVE, Removed
 from assistant.web import briefing

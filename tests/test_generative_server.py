@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.core.service import Assistant, Readers, create_assistant
+from assistant.core.readers import Readers
+from assistant.core.service import Assistant, create_assistant
 from assistant.core.settings import LlmSettings, Settings
 from assistant.generative import GenerativeAnswer
 from evals.dataset import EvalQuestion

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.core.service import Assistant, InvalidQuestion, create_assistant
+from assistant.core.questions import InvalidQuestion
+from assistant.core.service import Assistant, create_assistant
 from assistant.core.settings import Settings
 from assistant.web import rendering
 from ingest.embedder import Embedder

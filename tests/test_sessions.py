@@ -21,8 +21,8 @@ import httpx
 import pytest
 
 from assistant.core.service import Assistant
-from assistant.web import auth
-from assistant.web.app import access_kwargs
+from assistant.web import auth, logins
+from assistant.web.serving import access_kwargs
 from assistant.web.sessions import SessionStore, gradio_auth
 from tests.live_app import running_app
 
@@ -128,7 +128,7 @@ def test_sessions_expire(assistant: Assistant, users_file: Path) -> None:
 
 def test_a_session_counts_only_for_a_verified_login_and_each_user_holds_a_few(users_file: Path) -> None:
     """The store on its own: Gradio's `/login` awaits `auth` and then records the token."""
-    authenticator = auth.Authenticator(users_file)
+    authenticator = logins.Authenticator(users_file)
     store = SessionStore(authenticator, max_age=3600, per_user=2)
     check = gradio_auth(authenticator)
 

@@ -88,7 +88,7 @@ def test_check_question_counts_as_the_service_does() -> None:
 
 
 def test_the_browser_key_is_kept_so_a_restart_can_read_saved_conversations(tmp_path: Path) -> None:
-    from assistant.web.app import _browser_key
+    from assistant.web.browser_state import browser_key as _browser_key
 
     key = _browser_key(tmp_path / "data")
     assert len(key) >= 24 and _browser_key(tmp_path / "data") == key

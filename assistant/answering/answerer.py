@@ -15,13 +15,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.answering import features
 from assistant.answering.candidates import Candidate, gather
 from assistant.answering.compose import Choice, LeadSpan, Scored, best_lead_span, compose
 from assistant.answering.directives import addresses_the_answerer
+from assistant.answering.features import ANSWERABILITY_FEATURES, columns
 from assistant.answering.language import NEGATIONS, Language, Parsed
 from assistant.answering.model import AnswerModel, Thresholds
+from assistant.answering.overlap import Context, asked_stems, share
+from assistant.answering.question_features import confidence_features
 from assistant.answering.reading import Reading
+from assistant.answering.sentence_features import sentence_features
+from assistant.answering.span_features import kind_fit, span_features
 from assistant.answering.spans import Span, find_spans
 from assistant.core import terms
 from assistant.core.library import Library
@@ -68,7 +72,7 @@ class Answerer:
         self.language = language
         self.model = model
         self.settings = settings
-        self.context = features.Context(library, vocabulary, embed_texts)
+        self.context = Context(library, vocabulary, embed_texts)
 
     def choose(self, reading: Reading, hits: list[Hit], query_vector: np.ndarray) -> Choice:
         exam = self.examine(reading, hits, query_vector)
@@ -92,18 +96,18 @@ class Answerer:
         ]
         candidates, parsed = [c for c, _ in kept], [p for _, p in kept]
         spans = [find_spans(p) for p in parsed]
-        focus_fit = features.kind_fit(reading.focus, self.context.embed)
+        focus_fit = kind_fit(reading.focus, self.context.embed)
         focus_sims = self._focus_similarities(reading.focus, spans)
-        stems = features.asked_stems(reading)
+        stems = asked_stems(reading)
         dense = (
             self.library.vectors[[c.row for c in candidates]] @ query_vector if candidates else np.zeros(0)
         )
         span_tables = [
-            features.span_features(
+            span_features(
                 reading,
                 sentence,
                 sentence_spans,
-                features.share(stems, self.context.stems_of_row(c.row), self.context.vocabulary),
+                share(stems, self.context.stems_of_row(c.row), self.context.vocabulary),
                 float(dense[i]),
                 focus_fit,
                 focus_sims,
@@ -113,7 +117,7 @@ class Answerer:
         return Examination(reading, candidates, parsed, spans, span_tables, focus_fit, query_vector)
 
     def sentence_table(self, exam: Examination, best_span: list[float]) -> np.ndarray:
-        return features.sentence_features(
+        return sentence_features(
             exam.reading, exam.candidates, exam.parsed, best_span, exam.query_vector, self.context
         )
 
@@ -132,7 +136,7 @@ class Answerer:
         if len(logits):
             row = self.question_row(exam, logits, table, best_spans)
             confidence = float(model.confidence.probabilities(row)[0])
-            question = features.columns(row, features.ANSWERABILITY_FEATURES)
+            question = columns(row, ANSWERABILITY_FEATURES)
             answerable = float(model.answerable.probabilities(question)[0])
             off_topic = float(model.off_topic.probabilities(question)[0])
         negated = [any(t.lemma in NEGATIONS or t.dep == "neg" for t in p.tokens) for p in exam.parsed]
@@ -158,7 +162,7 @@ class Answerer:
         """The question-level features the confidence and answerability models read."""
         top = int(np.argmax(logits))
         lead = best_spans[top]
-        return features.confidence_features(
+        return confidence_features(
             exam.reading,
             logits,
             [c.row for c in exam.candidates],

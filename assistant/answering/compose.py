@@ -13,31 +13,41 @@ Does not build the answer's text: the service does, once the citations are numbe
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 
 from assistant.answering.model import Thresholds
-from assistant.answering.reading import Reading
-from assistant.answering.spans import Span
+from assistant.answering.reading import QuestionKind, Reading
+from assistant.answering.spans import Span, SpanKind
 from assistant.core.library import IndexedPassage, Library
 
 # The kinds a lead may be for each kind of question (a "which" question: any kind fitting its focus).
 LEAD_KINDS = {
-    "who": frozenset({"person", "organisation", "name"}),
-    "when": frozenset({"date"}),
-    "where": frozenset({"place", "organisation", "name"}),
-    "how-many": frozenset({"number", "money"}),
-    "how-much": frozenset({"number", "money", "date"}),
+    QuestionKind.WHO: frozenset({SpanKind.PERSON, SpanKind.ORGANISATION, SpanKind.NAME}),
+    QuestionKind.WHEN: frozenset({SpanKind.DATE}),
+    QuestionKind.WHERE: frozenset({SpanKind.PLACE, SpanKind.ORGANISATION, SpanKind.NAME}),
+    QuestionKind.HOW_MANY: frozenset({SpanKind.NUMBER, SpanKind.MONEY}),
+    QuestionKind.HOW_MUCH: frozenset({SpanKind.NUMBER, SpanKind.MONEY, SpanKind.DATE}),
 }
 FOCUS_KINDS = 3  # a "which <noun>" lead may be of the kinds closest to the noun, this many
-SHAPES = ("lead", "yes-no", "sentence", "two", "refusal")
+
+
+class AnswerShape(StrEnum):
+    """How an answer is put (see the module docstring for when each is chosen)."""
+
+    LEAD = "lead"  # a short answer, then the sentence
+    YES_NO = "yes-no"  # "Yes" or "No", then the sentence
+    SENTENCE = "sentence"
+    TWO = "two"  # the two best sentences, the second rated close behind the first
+    REFUSAL = "refusal"  # the documents do not say; the nearest passages, perhaps
 
 
 @dataclass(frozen=True)
 class Choice:
     """What the answerer decided: the sentences to cite, the lead, and how sure it is."""
 
-    shape: str  # one of SHAPES
+    shape: AnswerShape
     sentences: list[IndexedPassage]
     short_answer: str
     confidence: float
@@ -46,7 +56,7 @@ class Choice:
 
     @property
     def answered(self) -> bool:
-        return self.shape != "refusal"
+        return self.shape != AnswerShape.REFUSAL
 
 
 @dataclass(frozen=True)
@@ -93,13 +103,13 @@ def compose(
     order = list(np.argsort(-scored.probabilities, kind="stable"))
     ranked_rows = [scored.rows[i] for i in order]
     if not order:
-        return Choice("refusal", [], "", 0.0, [], nearest_are_close=False)
+        return Choice(AnswerShape.REFUSAL, [], "", 0.0, [], nearest_are_close=False)
     confidence = scored.confidence
     if scored.answerable < thresholds.answer or scored.off_topic >= thresholds.off_topic:
         close = [scored.rows[i] for i in order if scored.probabilities[i] >= near][:max_citations]
         nearest = close or ranked_rows[:max_citations]
         return Choice(
-            "refusal",
+            AnswerShape.REFUSAL,
             [library.passages[r] for r in nearest],
             "",
             confidence,
@@ -109,23 +119,23 @@ def compose(
     best = order[0]
     sentences = _with_list(library, library.passages[scored.rows[best]], max_citations)
     reading = scored.reading
-    if reading.qtype == "yes-no":
+    if reading.qtype == QuestionKind.YES_NO:
         # The quote answers the way its verb does: "not"/"no" in it but not in the question is a no.
         says_no = scored.negated[best] != reading.negated
-        return Choice("yes-no", sentences, "No" if says_no else "Yes", confidence, ranked_rows)
+        return Choice(AnswerShape.YES_NO, sentences, "No" if says_no else "Yes", confidence, ranked_rows)
     if confidence >= thresholds.lead:  # sure of the sentence: it alone, with a lead if one stands out
         lead = scored.best_spans[best]
         if lead is not None and lead.share >= thresholds.span:
-            return Choice("lead", sentences, lead.span.text, confidence, ranked_rows)
-        return Choice("sentence", sentences, "", confidence, ranked_rows)
+            return Choice(AnswerShape.LEAD, sentences, lead.span.text, confidence, ranked_rows)
+        return Choice(AnswerShape.SENTENCE, sentences, "", confidence, ranked_rows)
     if len(order) > 1 and len(sentences) == 1:
         second = order[1]
         if scored.probabilities[second] >= scored.probabilities[best] - thresholds.second and not _adjacent(
             library, scored.rows[best], scored.rows[second]
         ):
             pair = [library.passages[scored.rows[best]], library.passages[scored.rows[second]]]
-            return Choice("two", pair, "", confidence, ranked_rows)
-    return Choice("sentence", sentences, "", confidence, ranked_rows)
+            return Choice(AnswerShape.TWO, pair, "", confidence, ranked_rows)
+    return Choice(AnswerShape.SENTENCE, sentences, "", confidence, ranked_rows)
 
 
 def lead_kind_fits(reading: Reading, span: Span, focus_fit: dict[str, float]) -> bool:
@@ -133,7 +143,7 @@ def lead_kind_fits(reading: Reading, span: Span, focus_fit: dict[str, float]) ->
     for, or for "which <noun>" the kinds whose prototype is closest to that noun."""
     if reading.qtype in LEAD_KINDS:
         return span.kind in LEAD_KINDS[reading.qtype]
-    if reading.qtype == "which" and focus_fit:
+    if reading.qtype == QuestionKind.WHICH and focus_fit:
         closest = sorted(focus_fit, key=lambda kind: -focus_fit[kind])[:FOCUS_KINDS]
         return span.kind in closest
     return False

@@ -12,13 +12,46 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from assistant.answering.language import NEGATIONS, Language, Parsed
 from assistant.core import terms
 
-QTYPES = ("who", "when", "where", "how-many", "how-much", "which", "what", "why", "how", "yes-no", "other")
+
+class QuestionKind(StrEnum):
+    """What a question asks for. The values name the model's features and appear in reports."""
+
+    WHO = "who"
+    WHEN = "when"
+    WHERE = "where"
+    HOW_MANY = "how-many"
+    HOW_MUCH = "how-much"  # also "how long", "how often", "how old"
+    WHICH = "which"  # "which"/"what" + a noun: the noun is the focus
+    WHAT = "what"
+    WHY = "why"
+    HOW = "how"
+    YES_NO = "yes-no"
+    OTHER = "other"
+
+
+# The kinds answered by a name, date, figure or place rather than an explanation.
+_SPAN_QUESTIONS = (
+    QuestionKind.WHO,
+    QuestionKind.WHEN,
+    QuestionKind.WHERE,
+    QuestionKind.HOW_MANY,
+    QuestionKind.HOW_MUCH,
+    QuestionKind.WHICH,
+)
 WH_TAGS = frozenset({"WP", "WP$", "WDT", "WRB"})
-_SIMPLE_WH = {"who": "who", "whom": "who", "whose": "who", "when": "when", "where": "where", "why": "why"}
+_SIMPLE_WH = {
+    "who": QuestionKind.WHO,
+    "whom": QuestionKind.WHO,
+    "whose": QuestionKind.WHO,
+    "when": QuestionKind.WHEN,
+    "where": QuestionKind.WHERE,
+    "why": QuestionKind.WHY,
+}
 
 
 @dataclass(frozen=True)
@@ -28,7 +61,7 @@ class Reading:
     original: str  # as asked
     query: str  # what retrieval searched: spelling fixed, a follow-up made self-contained
     parsed: Parsed  # of `query`
-    qtype: str  # one of QTYPES
+    qtype: QuestionKind
     focus: str  # "regulator" in "Which regulator inspected ...?"; "" when there is none
     stems: tuple[str, ...]  # content stems of the question's lemmas
     verbs: frozenset[str]  # stems of its verbs ("carri" for "carried out")
@@ -85,7 +118,12 @@ def read_question(
     )
 
 
-def question_type(parsed: Parsed) -> tuple[str, str]:
+def asks_for_span(reading: Reading) -> bool:
+    """The question asks for a name, date, figure or place rather than an explanation."""
+    return reading.qtype in _SPAN_QUESTIONS
+
+
+def question_type(parsed: Parsed) -> tuple[QuestionKind, str]:
     """The kind of question and its focus noun.
 
     Example: "Which regulator inspected the council?" -> ("which", "regulator");
@@ -96,26 +134,27 @@ def question_type(parsed: Parsed) -> tuple[str, str]:
     wh = next((i for i, t in enumerate(tokens) if t.tag in WH_TAGS), None)
     opens_with_verb = bool(tokens) and (tokens[0].pos == "AUX" or tokens[0].tag == "MD")
     if wh is None:
-        return ("yes-no" if opens_with_verb else "other"), ""
+        return (QuestionKind.YES_NO if opens_with_verb else QuestionKind.OTHER), ""
     word = tokens[wh].lemma
     if opens_with_verb and wh > 0:
-        return "yes-no", ""  # "Is it known who ...?" asks whether, not who
+        return QuestionKind.YES_NO, ""  # "Is it known who ...?" asks whether, not who
     if word in _SIMPLE_WH:
         return _SIMPLE_WH[word], ""
     if word == "how":
         following = tokens[wh + 1] if wh + 1 < len(tokens) else None
         if following is not None and following.lemma in ("many", "much"):
             counted = _noun_after(parsed, wh + 1)
-            return ("how-many" if following.lemma == "many" else "how-much"), counted
+            kind = QuestionKind.HOW_MANY if following.lemma == "many" else QuestionKind.HOW_MUCH
+            return kind, counted
         if following is not None and following.pos in ("ADJ", "ADV"):
-            return "how-much", following.text.lower()  # how long, how often, how old
-        return "how", ""
+            return QuestionKind.HOW_MUCH, following.text.lower()  # how long, how often, how old
+        return QuestionKind.HOW, ""
     if word in ("which", "what"):
         noun = _governed_noun(parsed, wh) or _named_by_copula(parsed, wh)
         if noun:
-            return "which", noun
-        return "what", ""
-    return "other", ""
+            return QuestionKind.WHICH, noun
+        return QuestionKind.WHAT, ""
+    return QuestionKind.OTHER, ""
 
 
 def _governed_noun(parsed: Parsed, wh: int) -> str:

@@ -1,8 +1,9 @@
 """The stretches of a sentence that could be a short answer: its entities and noun chunks.
 
-Each span gets a coarse kind from its entity label or its head word's part of speech. The
-parser's labels are noisy, so the kind is one feature among many for the fitted model, and the
-lead shown to a reader is only ever a span the model rates highly.
+Each span gets a coarse kind from its entity label or its head word's part of speech, and a role
+from where its head word hangs in the parse (subject, object, agent, ...). The parser's labels are
+noisy, so kind and role are features among many for the fitted model, and the lead shown to a
+reader is only ever a span the model rates highly.
 
 Does not score spans.
 """
@@ -10,24 +11,70 @@ Does not score spans.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from assistant.answering.language import Chunk, Parsed
 
-KINDS = ("person", "organisation", "place", "date", "number", "money", "name", "thing")
+
+class SpanKind(StrEnum):
+    """What a span names. The values name the model's features."""
+
+    PERSON = "person"
+    ORGANISATION = "organisation"
+    PLACE = "place"
+    DATE = "date"
+    NUMBER = "number"
+    MONEY = "money"
+    NAME = "name"  # an event, a law, a work, a product: named, but none of the above
+    THING = "thing"
+
+
+class SpanRole(StrEnum):
+    """Where a span's head word stands in its sentence. The values name the model's features."""
+
+    SUBJECT = "subject"
+    OBJECT = "object"
+    AGENT = "agent"  # "carried out by Steve Walker"
+    PREP_OBJECT = "prep-object"
+    APPOSITION = "apposition"
+    MODIFIER = "modifier"
+    CONJUNCT = "conjunct"
+    ROOT = "root"
+    OTHER = "other"
+
+
 _KIND_OF_LABEL = {
-    "PERSON": "person",
-    "ORG": "organisation",
-    "NORP": "organisation",
-    "GPE": "place",
-    "LOC": "place",
-    "FAC": "place",
-    "DATE": "date",
-    "TIME": "date",
-    "CARDINAL": "number",
-    "QUANTITY": "number",
-    "PERCENT": "number",
-    "ORDINAL": "number",
-    "MONEY": "money",
+    "PERSON": SpanKind.PERSON,
+    "ORG": SpanKind.ORGANISATION,
+    "NORP": SpanKind.ORGANISATION,
+    "GPE": SpanKind.PLACE,
+    "LOC": SpanKind.PLACE,
+    "FAC": SpanKind.PLACE,
+    "DATE": SpanKind.DATE,
+    "TIME": SpanKind.DATE,
+    "CARDINAL": SpanKind.NUMBER,
+    "QUANTITY": SpanKind.NUMBER,
+    "PERCENT": SpanKind.NUMBER,
+    "ORDINAL": SpanKind.NUMBER,
+    "MONEY": SpanKind.MONEY,
+}
+_ROLE_OF_DEP = {
+    "nsubj": SpanRole.SUBJECT,
+    "nsubjpass": SpanRole.SUBJECT,
+    "csubj": SpanRole.SUBJECT,
+    "dobj": SpanRole.OBJECT,
+    "attr": SpanRole.OBJECT,
+    "oprd": SpanRole.OBJECT,
+    "dative": SpanRole.OBJECT,
+    "appos": SpanRole.APPOSITION,
+    "compound": SpanRole.MODIFIER,
+    "amod": SpanRole.MODIFIER,
+    "nmod": SpanRole.MODIFIER,
+    "poss": SpanRole.MODIFIER,
+    "nummod": SpanRole.MODIFIER,
+    "npadvmod": SpanRole.MODIFIER,
+    "conj": SpanRole.CONJUNCT,
+    "ROOT": SpanRole.ROOT,
 }
 _LEADING = frozenset({"DET", "PRON", "PART", "PUNCT", "CCONJ", "ADP"})
 
@@ -42,7 +89,7 @@ class Span:
     first: int
     last: int
     root: int
-    kind: str  # one of KINDS
+    kind: SpanKind
     is_entity: bool
 
 
@@ -95,14 +142,24 @@ def _trimmed(parsed: Parsed, chunk: Chunk, is_entity: bool) -> Span | None:
     )
 
 
-def _kind(parsed: Parsed, chunk: Chunk, root: int, first: int) -> str:
+def role(sentence: Parsed, span: Span) -> SpanRole:
+    """The role of the span's head word: "Steve Walker" in "carried out by Steve Walker" -> agent."""
+    token = sentence.tokens[span.root]
+    if token.dep == "pobj" and sentence.tokens[token.head].dep == "agent":
+        return SpanRole.AGENT
+    if token.dep == "pobj":
+        return SpanRole.PREP_OBJECT
+    return _ROLE_OF_DEP.get(token.dep, SpanRole.OTHER)
+
+
+def _kind(parsed: Parsed, chunk: Chunk, root: int, first: int) -> SpanKind:
     if chunk.label in _KIND_OF_LABEL:
         return _KIND_OF_LABEL[chunk.label]
     if chunk.label != "NP":
-        return "name"  # an event, a law, a work, a product: named, but none of the above
+        return SpanKind.NAME  # an event, a law, a work, a product: named, but none of the above
     head = parsed.tokens[root]
     if head.entity in _KIND_OF_LABEL:
         return _KIND_OF_LABEL[head.entity]
     if head.like_num or parsed.tokens[first].like_num:
-        return "number"  # "18 recommendations" counts something
-    return "name" if head.pos == "PROPN" else "thing"
+        return SpanKind.NUMBER  # "18 recommendations" counts something
+    return SpanKind.NAME if head.pos == "PROPN" else SpanKind.THING

@@ -286,6 +286,34 @@ class Settings(BaseSettings):
         "conversation (and its briefing) first. Bounds what every chat request carries.",
     )
 
+    # serving: UI wording. What the chat calls the collection; the defaults describe the bundled corpus.
+    ui_title: str = Field(
+        "Powys children's services reports",
+        description="The chat's title: the browser tab's and the heading of the page.",
+    )
+    ui_intro: str = Field(
+        "Ask a question about the public reports (2017–2025). Every answer is built from the reports' "
+        "own sentences and cites them; when the reports do not say, the assistant says so.",
+        description="The paragraph under the title (Markdown).",
+    )
+    ui_examples: list[str] = Field(
+        default_factory=lambda: [
+            "Who carried out the 2025 report?",
+            "How many recommendations does the assurance report make?",
+            "What did inspectors find in October 2018?",
+        ],
+        description="Example questions, one button each, shown while the conversation is empty "
+        "(in the environment, a JSON list of strings).",
+    )
+    ui_question_placeholder: str = Field(
+        "Ask a question, e.g. Who carried out the 2025 report?",
+        description="The grey text in the empty question box.",
+    )
+    ui_login_message: str = Field(
+        "Log in to ask about the Powys children's services reports.",
+        description="The message on the login page (with a users file).",
+    )
+
     @classmethod
     def settings_customise_sources(
         cls,

@@ -35,7 +35,7 @@ _stemmer = Stemmer.Stemmer("english")
 
 
 def fold(text: str) -> str:
-    """Lowercase with quotes, dashes and odd spaces made plain."""
+    """Lowercase with quotes, dashes and odd spaces made plain (the evals score answers with it too)."""
     return text.translate(_FOLD).lower()
 
 

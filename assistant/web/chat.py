@@ -1,72 +1,33 @@
-"""What the chat's events do, over one `Assistant` and the conversation the browser keeps.
+"""What the chat's own events do: asking, answering, restoring and starting a conversation, and
+feedback on an answer, over one `Assistant` and the conversation the browser keeps.
 
 Each method takes the event's inputs (the stored conversation first) and returns the values
 for its outputs, as `app.build_app` wires them; none holds state between events, so a reload
-loses nothing that was stored. Questions go to `Assistant.ask`; panels are drawn by
-`rendering`, briefings by `briefing`, feedback stored by `feedback`.
+loses nothing that was stored. Questions go to `Assistant.ask`; the Sources panel is drawn by
+`rendering`, feedback stored by `feedback`. The panels' own events (citations, the viewer, the
+briefing) are `panel_events`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-import os
-import time
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
-from assistant.core.answers import Answer, Citation
-from assistant.core.service import Assistant, Filters, InvalidQuestion
+from assistant.core.answers import Answer
+from assistant.core.filters import Filters
+from assistant.core.questions import InvalidQuestion
+from assistant.core.service import Assistant
 from assistant.generative.values import GENERATIVE
-from assistant.web import briefing, feedback, rendering
+from assistant.web import feedback, rendering
 from assistant.web import generative as web_generative
 from assistant.web.conversation import Conversation, Turn, chat_messages, check_question, shown
-from assistant.web.documents import document_choices
-from ingest.dates import filter_day
+from assistant.web.filter_controls import describe_filters, make_filters, saved_controls
 
 log = logging.getLogger(__name__)
 
 NOT_ANSWERED = "No sources: the last question was not answered."
-
-
-def parse_date(value: str, *, end: bool) -> str:
-    """ "YYYY", "YYYY-MM" or "YYYY-MM-DD" as a full ISO day: the first day, or the last when `end`."""
-    try:
-        return filter_day(value, end=end)
-    except ValueError:  # not a date, a month 13 or a 30th of February
-        raise InvalidQuestion(f"“{value.strip()}” is not a date: use YYYY or YYYY-MM-DD.") from None
-
-
-def _controls(chosen: list[str] | None, date_from: str, date_to: str, mode: str = "") -> dict[str, Any]:
-    """The filter controls' values and the answer mode, in the form a saved conversation keeps them."""
-    return {"chosen": list(chosen or []), "from": date_from, "to": date_to, "mode": mode}
-
-
-def make_filters(all_documents: list[str], chosen: list[str] | None, date_from: str, date_to: str) -> Filters:
-    """The UI's filter controls as `Filters`; every document chosen means no document filter."""
-    chosen = list(chosen or [])
-    if not chosen:
-        raise InvalidQuestion("Choose at least one document under Filters.")
-    documents = () if set(chosen) >= set(all_documents) else tuple(d for d in all_documents if d in chosen)
-    start, stop = parse_date(date_from, end=False), parse_date(date_to, end=True)
-    if start and stop and start > stop:
-        raise InvalidQuestion("The “from” date is after the “to” date.")
-    return Filters(documents=documents, date_from=start, date_to=stop)
-
-
-def describe_filters(filters: Filters, total: int) -> str:
-    """What the filters leave, in words, or "" when they are off.
-    Example: "1 of 5 documents, from 2018-01-01"."""
-    parts = []
-    if filters.documents:
-        parts.append(f"{len(filters.documents)} of {total} document{'s' if total != 1 else ''}")
-    if filters.date_from:
-        parts.append(f"from {filters.date_from}")
-    if filters.date_to:
-        parts.append(f"to {filters.date_to}")
-    return ", ".join(parts)
 
 
 def user_of(request: gr.Request | None) -> str:
@@ -74,12 +35,11 @@ def user_of(request: gr.Request | None) -> str:
 
 
 class Chat:
-    """The chat's event handlers for one assistant."""
+    """The chat column's event handlers for one assistant."""
 
-    def __init__(self, assistant: Assistant, all_ids: list[str], export_dir: Path) -> None:
+    def __init__(self, assistant: Assistant, all_ids: list[str]) -> None:
         self.assistant = assistant
         self.all_ids = all_ids
-        self.export_dir = export_dir
 
     # --- the conversation --------------------------------------------------------------------
 
@@ -158,7 +118,7 @@ class Chat:
             return gr.skip(), gr.skip(), gr.skip(), gr.skip(), status, "", gr.skip()
         conversation.pending = message
         mode = web_generative.chosen_mode(mode, self.assistant.settings)
-        conversation.pending_filters = _controls(chosen, date_from, date_to, mode)
+        conversation.pending_filters = saved_controls(chosen, date_from, date_to, mode)
         return (
             conversation.to_json(),
             chat_messages(conversation),
@@ -193,7 +153,7 @@ class Chat:
         raw = (
             conversation.pending_filters
             if saved_filters or not pending
-            else _controls(chosen, date_from, date_to, mode)
+            else saved_controls(chosen, date_from, date_to, mode)
         )
         box: Any = gr.update(interactive=True)
         try:
@@ -237,86 +197,7 @@ class Chat:
             removed=list(result.removed),
         )
 
-    # --- the sources panel and the sign-off ------------------------------------------------
-
-    def _cited(
-        self, saved: Any, index: Any, n: Any, request: gr.Request
-    ) -> tuple[Conversation, Turn, Citation]:
-        conversation = self.load(saved, request)
-        turn = conversation.turn(index)
-        if turn is None or turn.answer is None:
-            raise LookupError("Ask a question first; its citations appear here.")
-        citation = next((c for c in turn.answer.citations if str(c.n) == str(n)), None)
-        if citation is None:
-            raise LookupError("Choose a citation first.")
-        return conversation, turn, citation
-
-    def show_turn(self, index: Any, saved: Any, request: gr.Request) -> tuple[Any, Any]:
-        html, choice, _ = self.sources(self.load(saved, request), index)
-        return html, choice
-
-    def mark(self, kind: str, index: Any, n: Any, saved: Any, request: gr.Request) -> tuple[Any, Any, str]:
-        """Mark a citation checked or wrong; a wrong one is also stored as feedback."""
-        try:
-            conversation, turn, citation = self._cited(saved, index, n, request)
-        except LookupError as error:
-            return gr.skip(), gr.skip(), rendering.escape(str(error))
-        turn.marks[citation.n] = kind
-        note = f"[{citation.n}] marked {kind}."
-        if kind == "wrong" and turn.answer is not None:
-            try:
-                comment = f"citation [{citation.n}] marked wrong: {citation.source}"
-                feedback.record(self.assistant.settings.data_dir, turn.answer, "wrong citation", comment)
-                note += " Recorded as feedback on the citation."
-            except Exception:
-                log.exception("storing feedback failed")
-                note += " (The feedback could not be stored.)"
-        html = rendering.sources_html(turn.answer, self.assistant.library.documents, turn.marks)
-        return conversation.to_json(), html, note
-
-    def copy_citation(self, index: Any, n: Any, saved: Any, request: gr.Request) -> tuple[str, str]:
-        try:
-            _, _, citation = self._cited(saved, index, n, request)
-        except LookupError as error:
-            return "", rendering.escape(str(error))
-        text = briefing.citation_text(citation, self.assistant.library.documents.get(citation.source))
-        return text, f"[{citation.n}] copied with its reference."
-
-    def open_citation(self, index: Any, n: Any, saved: Any, request: gr.Request) -> tuple[Any, ...]:
-        try:
-            _, _, citation = self._cited(saved, index, n, request)
-        except LookupError:
-            return gr.skip(), gr.skip(), gr.skip()
-        library = self.assistant.library
-        document = library.documents.get(citation.source)
-        if library.verify(citation.source, citation.start, citation.end, citation.quote):
-            html = rendering.viewer_html(document, citation.start, citation.end, citation.page)
-        else:  # the document changed since this answer: show it, highlight nothing that is not the quote
-            html = rendering.viewer_html(document)
-        # The choices as they are now: the document may have been added since the page was loaded.
-        choices = document_choices(library.documents)
-        return html, gr.update(choices=choices, value=citation.source), gr.Tabs(selected="viewer")
-
-    def show_document(self, doc_id: str | None) -> str:
-        return rendering.viewer_html(self.assistant.library.documents.get(doc_id or ""))
-
-    # --- briefing and feedback ---------------------------------------------------------------
-
-    def briefing(self, saved: Any, request: gr.Request) -> tuple[Any, Any]:
-        """The conversation's briefing as Markdown and .docx, made after the answer is shown,
-        outside the slot questions are answered in (writing the .docx takes longer than an answer)."""
-        conversation = self.load(saved, request)
-        if not conversation.turns:
-            return "", gr.update(value=None, interactive=False)
-        documents = self.assistant.library.documents
-        markdown = briefing.conversation_markdown(conversation.turns, documents)
-        stale = time.time() - 3600  # Gradio has copied older files into its cache by now
-        for old in self.export_dir.glob("briefing-*.docx"):
-            if old.stat().st_mtime < stale:
-                old.unlink(missing_ok=True)
-        path = self.export_dir / f"briefing-{dt.date.today().isoformat()}-{os.urandom(4).hex()}.docx"
-        briefing.write_conversation_docx(conversation.turns, documents, path)
-        return markdown, gr.update(value=str(path), interactive=True)
+    # --- feedback ----------------------------------------------------------------------------
 
     def give_feedback(self, kind: str, comment: str, saved: Any, request: gr.Request) -> tuple[str, Any]:
         conversation = self.load(saved, request)

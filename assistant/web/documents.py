@@ -8,7 +8,7 @@ this process with its progress shown (one ingest at a time), and the `Assistant`
 index, so the document can be asked about at once. Removing a document moves its file out of the
 corpus (a copy is kept under the data folder) and ingests again.
 
-Does not lay out the tab (`app.build_app` does) and does not answer questions.
+Does not lay out the tab (`panels.lay_out` does) and does not answer questions.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from assistant.core.corpus_edits import (
 )
 from assistant.core.service import Assistant
 from assistant.core.settings import Settings
-from assistant.web import auth
+from assistant.web import auth, serve_access
 from ingest.documents import Document
 from ingest.loaders import SUPPORTED_SUFFIXES, size_text
 from ingest.pipeline import IngestSummary
@@ -80,7 +80,7 @@ class DocumentsTab:
         if self.settings.users_file is None:
             client = getattr(request, "client", None)
             host = getattr(client, "host", "") or ""
-            return self.settings.anonymous_maintainer and auth.is_loopback(host)
+            return self.settings.anonymous_maintainer and serve_access.is_loopback(host)
         name = getattr(request, "username", None) or ""
         return bool(name) and auth.user_role(self.settings.users_file, name) == auth.MAINTAINER
 

@@ -10,7 +10,7 @@ maximum age, its user is removed, or the password changes. Nothing else in Gradi
 request reaches Gradio, makes the client address known to the login check (Gradio's `auth`
 callable is given only a name and a password), and holds login bodies to a few kilobytes. The
 body limit of every other route is FastAPI's own `max_body_size`; both refuse a larger body with
-413 before reading it. This module does not check passwords: that is `assistant.web.auth`.
+413 before reading it. This module does not check passwords: that is `assistant.web.logins`.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from assistant.web.auth import Authenticator
+from assistant.web.logins import Authenticator
 
 log = logging.getLogger(__name__)
 

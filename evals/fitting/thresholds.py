@@ -1,0 +1,137 @@
+"""The thresholds that do best on the training questions' out-of-fold outputs.
+
+Where to refuse, where to refuse as off-topic, when one sentence is shown with a short lead and
+when a second sentence is shown too. Reads the out-of-fold `Stage`; fits no model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from assistant.answering.compose import LeadSpan, best_lead_span
+from assistant.answering.model import Thresholds
+from evals.fitting.examples import Example, span_matches
+from evals.fitting.out_of_fold import Stage
+from evals.fitting.rows import top_sentence_right
+
+WORDS_CEILING = 40.0  # mean answer words the threshold search may not exceed (the target is 45)
+LEAD_TOLERANCE = 0.005  # of first lines right, a short lead may cost (one question in 200)
+FALSE_REFUSALS_CEILING = 0.10  # the target: at most one answerable question in ten refused
+OFF_TOPIC_FALSE_REFUSALS = 0.01  # answerable questions the off-topic refusal may cost (1 in 100)
+
+
+def choose_thresholds(examples: list[Example], stage: Stage, report: Callable[[str], None]) -> Thresholds:
+    """Thresholds that do best on the out-of-fold outputs of the training questions.
+
+    Refusal: the answerability that gives the most answer accuracy (answered with the right
+    sentence) plus refusal accuracy while refusing at most FALSE_REFUSALS_CEILING of the
+    answerable questions. Shape: the confidence below which a second sentence rated close behind
+    is shown too, and how close, giving the most right answers while the mean answer stays under
+    WORDS_CEILING words. Lead (above that confidence): see LEAD_TOLERANCE.
+    """
+    grid = np.round(np.arange(0.02, 0.96, 0.02), 2)
+    answerable = np.asarray([e.answerable for e in examples])
+    confidence = stage.confidence
+
+    ranking_all = np.asarray([e.for_ranking for e in examples])
+    top_right = np.asarray([top_sentence_right(e, lg) for e, lg in zip(examples, stage.logits, strict=True)])
+
+    # Refusal accuracy is weighed on the written unanswerable questions only: the borrowed
+    # off-topic ones teach the model, but are refused at almost any threshold and would hide
+    # what a threshold costs on near misses.
+    written = np.asarray([not e.off_topic for e in examples])
+
+    def accuracies(t: float) -> float:
+        """Answer accuracy (answered with the right sentence) plus refusal accuracy, out of fold."""
+        answered = stage.answerable >= t
+        answer_accuracy = float((answered & (top_right > 0))[ranking_all].mean())
+        return answer_accuracy + float((~answered[~answerable & written]).mean())
+
+    def false_refusals(t: float) -> float:
+        return float((stage.answerable < t)[answerable].mean())
+
+    allowed = [t for t in grid if false_refusals(t) <= FALSE_REFUSALS_CEILING] or [float(grid[0])]
+    answer_t = float(max(allowed, key=lambda t: (round(accuracies(t), 4), -t)))
+
+    ranking = [i for i, e in enumerate(examples) if e.for_ranking and stage.answerable[i] >= answer_t]
+
+    def middle(sure_t: float, second: float) -> tuple[float, float]:
+        """Answers right (either sentence) and mean words, when a question rated below `sure_t`
+        shows a second sentence rated within `second` of the first."""
+        right = words = 0.0
+        for i in ranking:
+            order = np.argsort(-stage.logits[i], kind="stable")
+            labels, sizes = examples[i].sentence_labels, examples[i].words
+            if confidence[i] < sure_t and len(order) > 1:
+                probabilities = 1 / (1 + np.exp(-stage.logits[i]))
+                if probabilities[order[1]] >= probabilities[order[0]] - second:
+                    right += max(labels[order[0]], labels[order[1]])
+                    words += sizes[order[0]] + sizes[order[1]] + 7
+                    continue
+            right += labels[order[0]]
+            words += sizes[order[0]]
+        return right, words / max(len(ranking), 1)
+
+    seconds = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3)
+    shapes = [(float(t), s) for t in grid for s in seconds if middle(float(t), s)[1] <= WORDS_CEILING]
+    lead_t, second_t = max(shapes, key=lambda p: (middle(*p)[0], -p[0], -p[1])) if shapes else (0.0, 0.0)
+
+    def lead(index: int) -> LeadSpan | None:
+        exam = examples[index].exam
+        top = int(np.argmax(stage.logits[index]))
+        return best_lead_span(exam.reading, exam.spans[top], stage.span[index][top], exam.focus_fit)
+
+    def first_line_right(index: int, span_t: float) -> bool:
+        """What the reader sees first is right: the lead when one is given, else the sentence."""
+        found = lead(index)
+        if confidence[index] >= lead_t and found is not None and found.share >= span_t:
+            return span_matches(found.span.text, examples[index].item.answers)
+        return bool(examples[index].sentence_labels[int(np.argmax(stage.logits[index]))])
+
+    def leads_given(span_t: float) -> int:
+        return sum(
+            confidence[i] >= lead_t and (found := lead(i)) is not None and found.share >= span_t
+            for i in ranking
+        )
+
+    # A short lead is worth giving when it is about as often right as the sentence it goes before:
+    # the span share, among those within LEAD_TOLERANCE of the most right first lines, that gives
+    # the most leads.
+    rights = {float(t): sum(first_line_right(i, float(t)) for i in ranking) for t in grid}
+    best_right = max(rights.values(), default=0)
+    near = [t for t, right in rights.items() if right >= best_right - LEAD_TOLERANCE * len(ranking)]
+    span_t = max(near, key=lambda t: (leads_given(t), t)) if near else 1.0
+
+    # Off topic: refuse from the lowest probability that refuses at most OFF_TOPIC_FALSE_REFUSALS of
+    # the written answerable questions (the near misses are the answerability model's to refuse).
+    kept = answerable & written
+    off_topic_t = min(
+        (float(t) for t in grid if (stage.off_topic[kept] >= t).mean() <= OFF_TOPIC_FALSE_REFUSALS),
+        default=1.0,
+    )
+    thresholds = Thresholds(
+        answer=answer_t, lead=lead_t, span=span_t, second=float(second_t), off_topic=off_topic_t
+    )
+    answered = stage.answerable >= answer_t
+    right, words = middle(lead_t, second_t)
+    count = max(len(ranking), 1)
+    report(
+        "out of fold at these thresholds: written unanswerable refused "
+        f"{(~answered[~answerable & written]).mean():.3f}, "
+        f"answerable refused {(~answered[answerable]).mean():.3f}, answers right when answered "
+        f"{right / count:.3f}, first lines right {rights.get(span_t, 0) / count:.3f} "
+        f"({leads_given(span_t)} leads in {len(ranking)} answers), mean words {words:.1f}"
+    )
+    refused = stage.off_topic >= off_topic_t
+    report(
+        f"off-topic from {off_topic_t}: refuses {refused[~written].mean():.3f} of the borrowed questions, "
+        f"{refused[kept].mean():.3f} of the written answerable ones"
+    )
+    report(
+        f"thresholds: refuse below {thresholds.answer}; one sentence from {thresholds.lead}, with a "
+        f"lead when its span holds {thresholds.span} of its sentence's span ratings; below it, a "
+        f"second sentence rated within {thresholds.second}"
+    )
+    return thresholds
