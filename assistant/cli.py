@@ -72,32 +72,24 @@ def ingest(
     with its reason), 1 when ingest could not run. With ASSISTANT_CHROMA_HOST set, writes
     to that Chroma server instead of the index folder.
     """
+    from assistant.core.ingesting import ingest_with_settings
     from assistant.core.readers import settings_embedder
-    from ingest.embedder import encoder_name
     from ingest.manifest import ManifestError
-    from ingest.pipeline import ingest_corpus
 
     settings = settings_from(corpus_dir=corpus_dir, index_dir=index_dir, max_file_bytes=max_file_bytes)
     client = open_index(settings)
     try:
-        summary = ingest_corpus(
-            settings.corpus_dir,
+        summary = ingest_with_settings(
+            settings,
             client,
             lambda: settings_embedder(settings),
-            max_file_bytes=settings.max_file_bytes,
-            write_batch_size=settings.write_batch_size,
-            embed_group_size=settings.embed_group_size,
             progress=not quiet and not as_json,
-            encoder=encoder_name(settings.encoder),
-            max_inflated_bytes=settings.max_inflated_bytes,
-            max_passages_per_file=settings.max_passages_per_file,
             progress_lines=None if quiet else lambda line: click.echo(escaped(line), err=True),
-            progress_interval_s=settings.progress_interval_s,
         )
     except (FileNotFoundError, ManifestError) as error:
         raise click.ClickException(str(error)) from None
     except Exception as error:
-        if settings.chroma_host and is_connection_error(error):
+        if settings.index.chroma_host and is_connection_error(error):
             raise click.ClickException(
                 f"Lost the Chroma server at {server_address(settings)}: {error}"
             ) from None
@@ -191,9 +183,9 @@ def serve(host: str, port: int, allow_anonymous: bool) -> None:
 
     settings = settings_from()
     try:
-        warning = check_serve_access(host, settings.users_file, allow_anonymous)
-        if settings.users_file is not None:
-            Authenticator(settings.users_file)  # a missing, broken or empty users file: fail now
+        warning = check_serve_access(host, settings.serving.users_file, allow_anonymous)
+        if settings.serving.users_file is not None:
+            Authenticator(settings.serving.users_file)  # a missing, broken or empty users file: fail now
     except (AccessError, UsersFileError) as error:
         raise click.ClickException(str(error)) from None
     if warning:

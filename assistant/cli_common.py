@@ -8,12 +8,12 @@ from typing import Any
 
 import click
 
-from assistant.core.settings import Settings
+from assistant.core.settings import Settings, from_short_names
 
 
 def settings_from(**overrides: Any) -> Settings:
     """Settings from the environment, with the options a command was given (None: not given)."""
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    return Settings(**from_short_names(**{k: v for k, v in overrides.items() if v is not None}))
 
 
 # Characters a terminal may act on rather than show: C0 and C1 controls (ESC starts colour, title
@@ -43,7 +43,7 @@ def escaped_json(text: str) -> str:
 
 
 def server_address(settings: Settings) -> str:
-    return f"{settings.chroma_host}:{settings.chroma_port}"
+    return f"{settings.index.chroma_host}:{settings.index.chroma_port}"
 
 
 def is_connection_error(error: Exception) -> bool:
@@ -57,14 +57,14 @@ def open_index(settings: Settings) -> Any:
     from ingest.store import open_client
 
     try:
-        return open_client(settings.index_dir, settings.chroma_host, settings.chroma_port)
+        return open_client(settings.index.index_dir, settings.index.chroma_host, settings.index.chroma_port)
     except Exception as error:
-        if settings.chroma_host:
+        if settings.index.chroma_host:
             raise click.ClickException(
                 f"Cannot reach the Chroma server at {server_address(settings)} "
                 f"(ASSISTANT_CHROMA_HOST/PORT): {error}"
             ) from None
-        raise click.ClickException(f"Cannot open the index at {settings.index_dir}: {error}") from None
+        raise click.ClickException(f"Cannot open the index at {settings.index.index_dir}: {error}") from None
 
 
 def summary_dict(summary: Any) -> dict[str, Any]:
@@ -76,13 +76,13 @@ def summary_dict(summary: Any) -> dict[str, Any]:
 def require_index(settings: Settings) -> None:
     from ingest.store import index_exists, server_has_index
 
-    if settings.chroma_host:
+    if settings.index.chroma_host:
         if not server_has_index(open_index(settings)):
             raise click.ClickException(
                 f"No index on the Chroma server at {server_address(settings)}. Run `assistant ingest` "
                 "with the same ASSISTANT_CHROMA_HOST/ASSISTANT_CHROMA_PORT first."
             )
-    elif not index_exists(settings.index_dir):
+    elif not index_exists(settings.index.index_dir):
         raise click.ClickException(
-            f"No index at {settings.index_dir}. Run `assistant ingest` (or `make ingest`) first."
+            f"No index at {settings.index.index_dir}. Run `assistant ingest` (or `make ingest`) first."
         )

@@ -139,10 +139,10 @@ def feedback(export_path: Path) -> None:
 
     settings = settings_from()
     if str(export_path) == "-":
-        count = export_csv(settings.data_dir, sys.stdout)
+        count = export_csv(settings.index.data_dir, sys.stdout)
     else:
         with open(export_path, "w", newline="", encoding="utf-8") as out:
-            count = export_csv(settings.data_dir, out)
+            count = export_csv(settings.index.data_dir, out)
     click.echo(f"exported {count} feedback rows", err=True)
 
 
@@ -188,22 +188,14 @@ def _collection_assistant(
     """An assistant over `collection` (an `evals.collections.Collection`), its index (the
     collection's own unless `index_dir`) brought up to date, answering with `readers` (shared
     between collections: one encoder, one pipeline)."""
+    from assistant.core.ingesting import ingest_with_settings
     from assistant.core.readers import settings_embedder
     from assistant.core.service import create_assistant
-    from ingest.embedder import encoder_name
-    from ingest.pipeline import ingest_corpus
 
     base = settings_from(corpus_dir=collection.corpus, index_dir=index_dir or collection.index)
-    settings = base.model_copy(
-        update={"answering": base.answering.model_copy(update={"called": collection.called})}
-    )
-    summary = ingest_corpus(
-        settings.corpus_dir,
-        open_index(settings),
-        lambda: settings_embedder(settings, encoder_threads),
-        max_file_bytes=settings.max_file_bytes,
-        progress=False,
-        encoder=encoder_name(settings.encoder),
+    settings = base.updated(answering={"called": collection.called})
+    summary = ingest_with_settings(
+        settings, open_index(settings), lambda: settings_embedder(settings, encoder_threads)
     )
     click.echo(f"{collection.name}: {summary.line()}", err=True)
     return create_assistant(settings, readers)

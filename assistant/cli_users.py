@@ -17,7 +17,7 @@ def users() -> None:
 
 
 def _users_file(path: Path | None) -> Path:
-    path = path or settings_from().users_file
+    path = path or settings_from().serving.users_file
     if path is None:
         raise click.ClickException("No users file: set ASSISTANT_USERS_FILE or pass --file.")
     return path

@@ -57,7 +57,7 @@ def measure_ask(
     from assistant.core.service import create_assistant
 
     started = time.perf_counter()
-    assistant = create_assistant(settings.model_copy(update={"answer_cache_size": 0}))
+    assistant = create_assistant(settings.updated(serving={"answer_cache_size": 0}))
     create_s = time.perf_counter() - started
     assistant.ask("What is this about?")
     first = _timed_asks(assistant, questions)

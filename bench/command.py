@@ -78,9 +78,9 @@ def run_bench(
         subset = build_corpus(source, work / "large" / "corpus", target)
         log(f"{len(subset.files)} of {subset.available_files} files, {subset.passages} passages")
 
-        log(f"loading the embedder ({base.encoder}) and the PyTorch reference encoder (not timed)")
+        log(f"loading the embedder ({base.embedding.kind}) and the PyTorch reference encoder (not timed)")
         embedder = settings_embedder(base)
-        reference = load_embedder(base.model_path, base.embed_batch_size, "torch")
+        reference = load_embedder(base.embedding.model_path, base.embedding.embed_batch_size, "torch")
         for model in (embedder, reference):
             model.embed(["warm up the encoder"])
 
@@ -103,7 +103,7 @@ def run_bench(
         if llamaindex:
             log("ingest: LlamaIndex doing the same work (IngestionPipeline, SentenceSplitter sized to our")
             log("  passage count, the same MiniLM through HuggingFaceEmbedding, ChromaVectorStore)")
-            li_embedding = load_llamaindex_embedding(base.embed_batch_size)
+            li_embedding = load_llamaindex_embedding(base.embedding.embed_batch_size)
             li_embedding.get_text_embedding_batch(["warm up the encoder"])
             same = measure_llamaindex_same_work(
                 large_corpus, work / "llamaindex" / "same", li_embedding, ours["passages"]
@@ -131,7 +131,7 @@ def run_bench(
 
         log("ask latency on the large index")
         large_settings = Settings(
-            corpus_dir=large_corpus, index_dir=large_index, data_dir=work / "large" / "data"
+            index={"corpus_dir": large_corpus, "index_dir": large_index, "data_dir": work / "large" / "data"}
         )
         ask_large = measure_ask(large_settings, questions_large)
 
@@ -140,7 +140,11 @@ def run_bench(
         shutil.copytree(bundled_corpus, bundled / "corpus")
         bundled_ingest = measure_ingest(bundled / "corpus", bundled / "index", embedder)
         bundled_settings = Settings(
-            corpus_dir=bundled / "corpus", index_dir=bundled / "index", data_dir=bundled / "data"
+            index={
+                "corpus_dir": bundled / "corpus",
+                "index_dir": bundled / "index",
+                "data_dir": bundled / "data",
+            }
         )
         ask = measure_ask(bundled_settings, list(bundled_questions or eval_questions()))
 

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import click
 
-from assistant.core.settings import PROJECT_ROOT, Settings
+from assistant.core.settings import Settings
+from assistant.core.settings.paths import PROJECT_ROOT
 from bench.runtime import log
 
 DOC_SOURCES = Path("/usr/share/doc/python3.11/html/_sources")
@@ -91,5 +92,5 @@ def corpus_texts(corpus: Path) -> list[str]:
     """Passage texts in the order our pipeline embeds them."""
     from ingest.scanning import scan_corpus
 
-    paths, _ = scan_corpus(corpus, Settings().max_file_bytes)
+    paths, _ = scan_corpus(corpus, Settings().ingest.max_file_bytes)
     return [text for path in paths for text in passage_texts(path, path.relative_to(corpus).as_posix())]

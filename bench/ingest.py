@@ -31,7 +31,7 @@ def measure_ingest(corpus: Path, index: Path, embedder: Any) -> dict[str, Any]:
         corpus,
         open_client(index),
         lambda: embedder,
-        max_file_bytes=Settings().max_file_bytes,
+        max_file_bytes=Settings().ingest.max_file_bytes,
         progress=False,
         encoder=embedder.name,
     )
@@ -211,7 +211,7 @@ def measure_reingest(corpus: Path, index: Path, embedder: Any) -> dict[str, Any]
     from ingest.pipeline import ingest_corpus
     from ingest.store import open_client
 
-    max_bytes = Settings().max_file_bytes
+    max_bytes = Settings().ingest.max_file_bytes
     called: list[bool] = []
 
     def lazy() -> Any:

@@ -220,7 +220,7 @@ def run_scale(
         log("re-ingest: nothing changed, then one file changed")
         reingest = measure_reingest(corpus, index, embedder)
 
-        settings = Settings(corpus_dir=corpus, index_dir=index, data_dir=folder / "data")
+        settings = Settings(index={"corpus_dir": corpus, "index_dir": index, "data_dir": folder / "data"})
         asked = list(
             large_questions if large_questions is not None else (*PYTHON_DOC_QUESTIONS, *LINUX_DOC_QUESTIONS)
         )
@@ -271,6 +271,6 @@ def run_scale(
         "drawn_questions_sample": from_corpus[:3],
         "serve": served,
         "network_attempts": guard.attempts,
-        "encoder": Settings().encoder,
+        "encoder": Settings().embedding.kind,
         "machine": {"cpus": os.cpu_count()},
     }

@@ -2,8 +2,8 @@
 
 Starts the real command on 127.0.0.1 and a free port, with the offline switches in its
 environment, asks through gradio_client, sums VmHWM over the process tree, and stops it
-(`stop_process`, also used by bench/load.py). It measures nothing in-process: ask latency
-and recall are in `asking`.
+(`stop_process`, also used by the load test, bench/load_serving.py). It measures nothing
+in-process: ask latency and recall are in `asking`.
 """
 
 from __future__ import annotations
@@ -96,9 +96,9 @@ def measure_serve(settings: Settings, timeout_s: float = 180.0, extra_questions:
     env = {
         **os.environ,
         **OFFLINE_ENV,
-        "ASSISTANT_INDEX_DIR": str(settings.index_dir),
-        "ASSISTANT_CORPUS_DIR": str(settings.corpus_dir),
-        "ASSISTANT_DATA_DIR": str(settings.data_dir),
+        "ASSISTANT_INDEX_DIR": str(settings.index.index_dir),
+        "ASSISTANT_CORPUS_DIR": str(settings.index.corpus_dir),
+        "ASSISTANT_DATA_DIR": str(settings.index.data_dir),
     }
     command = serve_command(port)
     log_file = tempfile.TemporaryFile()

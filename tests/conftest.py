@@ -12,7 +12,9 @@ from click.testing import CliRunner, Result
 
 from assistant.core.readers import Readers, load_readers
 from assistant.core.service import Assistant, create_assistant
-from assistant.core.settings import PROJECT_ROOT, AnsweringSettings, Settings
+from assistant.core.settings import Settings
+from assistant.core.settings.answering import AnsweringSettings
+from assistant.core.settings.paths import PROJECT_ROOT
 from ingest.embedder import Embedder, load_embedder
 from ingest.pipeline import IngestSummary, ingest_corpus
 from ingest.store import open_client
@@ -80,7 +82,7 @@ def corpus_settings(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
     corpus = root / "corpus"
     shutil.copytree(CORPUS, corpus)
     ingest_folder(corpus, root / "index", embedder)
-    return Settings(corpus_dir=corpus, index_dir=root / "index", data_dir=root / "data")
+    return Settings(index={"corpus_dir": corpus, "index_dir": root / "index", "data_dir": root / "data"})
 
 
 @pytest.fixture(scope="session")
@@ -105,7 +107,8 @@ def pydocs_assistant(
     index = tmp_path_factory.mktemp("pydocs") / "index"
     ingest_folder(pydocs.corpus, index, embedder)
     settings = Settings(
-        corpus_dir=pydocs.corpus, index_dir=index, answering=AnsweringSettings(called=pydocs.called)
+        answering=AnsweringSettings(called=pydocs.called),
+        index={"corpus_dir": pydocs.corpus, "index_dir": index},
     )
     return create_assistant(settings, readers)
 
@@ -123,7 +126,7 @@ def ingested_copy(tmp_path: Path, corpus_settings: Settings) -> tuple[Path, Path
     and re-ingests them: copying an index folder is cheaper than ingesting the corpus again."""
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     shutil.copytree(CORPUS, corpus)
-    shutil.copytree(corpus_settings.index_dir, index)
+    shutil.copytree(corpus_settings.index.index_dir, index)
     return corpus, index
 
 

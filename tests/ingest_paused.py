@@ -5,7 +5,7 @@
 (from the project root). `--pause-at STAGE[:N]` (embed, write or clean; the N-th time, default
 the 1st; see `ingest.pipeline.StageHook`) makes the run print "PAUSED AT STAGE NAME" to standard
 error and sleep, for the crash tests to SIGKILL it at a known point. Settings come from the
-environment and the options, as the command's do; the ingest is the same `ingest_corpus` call.
+environment and the options, as the command's do; the ingest is the same `ingest_with_settings` call.
 
 Test-only: the product's command has no pause. Does not kill anything itself.
 """
@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 
 from assistant.cli_common import open_index, settings_from
+from assistant.core.ingesting import ingest_with_settings
 from assistant.core.readers import settings_embedder
-from ingest.embedder import encoder_name
-from ingest.pipeline import StageHook, ingest_corpus
+from ingest.pipeline import StageHook
 
 PAUSE_SECONDS = 3600
 
@@ -53,20 +53,11 @@ def main(argv: list[str] | None = None) -> int:
     options = parser.parse_args(argv)
 
     settings = settings_from(corpus_dir=options.corpus, index_dir=options.index)
-    summary = ingest_corpus(
-        settings.corpus_dir,
+    summary = ingest_with_settings(
+        settings,
         open_index(settings),
         lambda: settings_embedder(settings),
-        max_file_bytes=settings.max_file_bytes,
-        write_batch_size=settings.write_batch_size,
-        embed_group_size=settings.embed_group_size,
-        progress=False,
         stage_hook=pause_hook(options.pause_at),
-        encoder=encoder_name(settings.encoder),
-        max_inflated_bytes=settings.max_inflated_bytes,
-        max_passages_per_file=settings.max_passages_per_file,
-        progress_lines=None,
-        progress_interval_s=settings.progress_interval_s,
     )
     print(f"Ingested {summary.line()} without reaching {options.pause_at}", file=sys.stderr)
     return 3 if summary.skipped else 0

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.core.settings import LlmSettings
+from assistant.core.settings.generation import LlmSettings
 from assistant.generative.local_server import THREADS, command, environment
 from tests.live_app import free_port
 

@@ -239,7 +239,7 @@ def users_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def protected_url(assistant: Assistant, users_file: Path) -> Iterator[str]:
-    settings = assistant.settings.model_copy(update={"users_file": users_file})
+    settings = assistant.settings.updated(serving={"users_file": users_file})
     with running_app(assistant, **access_kwargs(settings)) as url:
         yield url
 

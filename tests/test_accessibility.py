@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from assistant.core.service import Assistant
-from assistant.core.settings import PROJECT_ROOT
+from assistant.core.settings.paths import PROJECT_ROOT
 from tests.browser_kit import TIMEOUT_MS, LocalPage, ask, launch_chromium
 from tests.live_app import running_app
 
@@ -85,7 +85,7 @@ def test_axe_finds_nothing_serious_on_the_login_page(
 
     users_file = tmp_path / "users.json"
     auth.add_user(users_file, "reviewer", "correct horse battery staple")
-    settings = assistant.settings.model_copy(update={"users_file": users_file})
+    settings = assistant.settings.updated(serving={"users_file": users_file})
     with running_app(assistant, **access_kwargs(settings)) as url:
         local = LocalPage(browser, url)
         try:

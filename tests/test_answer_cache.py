@@ -56,7 +56,7 @@ def test_follow_ups_are_cached_per_history(
 def test_cache_off_works_every_question_out(
     corpus_settings: Settings, readers: Readers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assistant = create_assistant(corpus_settings.model_copy(update={"answer_cache_size": 0}), readers)
+    assistant = create_assistant(corpus_settings.updated(serving={"answer_cache_size": 0}), readers)
     worked = _count_work(assistant, monkeypatch)
     assistant.ask(MISSION)
     assistant.ask(MISSION)
@@ -68,7 +68,7 @@ def test_a_reingest_empties_the_cache(
     ingested_copy: tuple[Path, Path], embedder: Embedder, readers: Readers
 ) -> None:
     small_corpus, index = ingested_copy
-    assistant = create_assistant(Settings(corpus_dir=small_corpus, index_dir=index), readers)
+    assistant = create_assistant(Settings(index={"corpus_dir": small_corpus, "index_dir": index}), readers)
     assert "Steve Walker" in assistant.ask(MISSION).text
     for path in small_corpus.glob("*.txt"):
         path.write_text(

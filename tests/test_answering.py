@@ -20,7 +20,8 @@ from assistant.answering.spans import find_spans
 from assistant.core.answers import Answer
 from assistant.core.readers import Readers
 from assistant.core.service import Assistant, create_assistant
-from assistant.core.settings import AnsweringSettings, Settings
+from assistant.core.settings import Settings
+from assistant.core.settings.answering import AnsweringSettings
 from ingest.embedder import Embedder
 from tests.conftest import ingest_folder
 
@@ -62,10 +63,8 @@ def make_assistant(
             (corpus / name).write_text(text, encoding="utf-8")
         ingest_folder(corpus, root / "index", embedder)
         settings = Settings(
-            corpus_dir=corpus,
-            index_dir=root / "index",
-            data_dir=root / "data",
             answering=AnsweringSettings(called=called),
+            index={"corpus_dir": corpus, "index_dir": root / "index", "data_dir": root / "data"},
         )
         return create_assistant(settings, readers)
 
@@ -208,7 +207,13 @@ def test_a_planted_instruction_beside_the_bundled_reports_changes_no_answer(
     )
     ingest_folder(small_corpus, tmp_path / "planted-index", embedder)
     planted = create_assistant(
-        Settings(corpus_dir=small_corpus, index_dir=tmp_path / "planted-index", data_dir=tmp_path / "data"),
+        Settings(
+            index={
+                "corpus_dir": small_corpus,
+                "index_dir": tmp_path / "planted-index",
+                "data_dir": tmp_path / "data",
+            }
+        ),
         readers,
     )
     for question in (
@@ -323,7 +328,7 @@ def test_a_lead_the_quoted_sentence_opens_with_is_not_said_twice(
     ingest_folder(corpus, tmp_path / "index", embedder)
     # Every answer given with its lead, however sure: the test is about the text, not the shape.
     always_lead = AnsweringSettings(answer_threshold=0.0, lead_threshold=0.0, span_threshold=0.0)
-    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", answering=always_lead)
+    settings = Settings(answering=always_lead, index={"corpus_dir": corpus, "index_dir": tmp_path / "index"})
     answer = create_assistant(settings, readers).ask("How many lamps were found broken?")
     assert answer.short_answer.startswith("14")
     assert answer.text.startswith("14 lamps were found broken along the pier. [1]")

@@ -102,7 +102,7 @@ def test_keyword_search_with_a_document_filter_still_finds_that_documents_passag
     the allowed document, not be the corpus-wide top ones, all filtered away."""
     from assistant.core.service import create_assistant
 
-    narrow = create_assistant(corpus_settings.model_copy(update={"candidates": 3}), readers)
+    narrow = create_assistant(corpus_settings.updated(retrieval={"candidates": 3}), readers)
     allowed = ("004_2cd78eb0f3ad020f.txt",)
     answer = narrow.ask(MISSION, filters=Filters(documents=allowed), mode=mode)
     assert answer.passages and {p.source for p in answer.passages} == set(allowed)

@@ -152,7 +152,9 @@ def test_every_bad_file_is_reported_and_good_files_are_ingested(tmp_path: Path) 
     assert not any(SECRET in text for text in records["documents"])
 
     # The index answers afterwards, from decoded text, with exact citations.
-    assistant = create_assistant(Settings(corpus_dir=corpus, index_dir=index, max_file_bytes=LIMIT))
+    assistant = create_assistant(
+        Settings(index={"corpus_dir": corpus, "index_dir": index}, ingest={"max_file_bytes": LIMIT})
+    )
     mission = assistant.ask("Who carried out the 2025 report?")
     assert mission.answered and "Steve Walker" in mission.text
     budget = assistant.ask("How much did the council agree to spend on recruiting new foster carers?")
@@ -168,12 +170,12 @@ def test_every_bad_file_is_reported_and_good_files_are_ingested(tmp_path: Path) 
 
 
 def test_default_size_limit_is_20_mb_and_named_in_the_reason(tmp_path: Path) -> None:
-    assert Settings().max_file_bytes == 20_000_000
+    assert Settings().ingest.max_file_bytes == 20_000_000
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     with (corpus / "big.txt").open("wb") as sparse:  # no 20 MB actually written
         sparse.truncate(20_000_001)
-    _, skipped = scanning.scan_corpus(corpus, Settings().max_file_bytes)
+    _, skipped = scanning.scan_corpus(corpus, Settings().ingest.max_file_bytes)
     assert [s.name for s in skipped] == ["big.txt"]
     assert "20.0 MB (20,000,001 bytes) is over the 20.0 MB (20,000,000 bytes) limit" in skipped[0].reason
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from assistant.core.settings import PROJECT_ROOT
+from assistant.core.settings.paths import PROJECT_ROOT
 from bench import command as bench
 from bench import report
 

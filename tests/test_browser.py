@@ -18,7 +18,7 @@ import pytest
 
 from assistant.core.readers import Readers
 from assistant.core.service import Assistant
-from assistant.core.settings import PROJECT_ROOT
+from assistant.core.settings.paths import PROJECT_ROOT
 from assistant.web import feedback
 from ingest.embedder import Embedder
 from tests.browser_kit import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
@@ -114,7 +114,7 @@ def test_ask_cite_view_export_and_follow_up(
         page.locator("#feedback-comment textarea").fill("exactly right")
         page.locator("#feedback-helpful").click()
         expect(page.locator("#feedback-status")).to_contain_text("Thanks", timeout=TIMEOUT_MS)
-        stored = feedback.rows(assistant.settings.data_dir)
+        stored = feedback.rows(assistant.settings.index.data_dir)
         assert stored and stored[-1][2:5] == ("helpful", "exactly right", MISSION)
 
         # 4. a follow-up uses the conversation
@@ -190,7 +190,7 @@ def test_login_form_then_chat(assistant: Assistant, browser: Any, tmp_path: Path
 
     users_file = tmp_path / "users.json"
     auth.add_user(users_file, "reviewer", "correct horse battery staple")
-    settings = assistant.settings.model_copy(update={"users_file": users_file})
+    settings = assistant.settings.updated(serving={"users_file": users_file})
     with running_app(assistant, **access_kwargs(settings)) as url:
         page = browser.new_page()
         page.set_default_timeout(TIMEOUT_MS)
@@ -276,7 +276,9 @@ def test_markup_from_documents_and_questions_is_shown_as_text(
         f"Lighthouse keepers' review\n\n{sentence}\n\n{listed}\n", encoding="utf-8"
     )
     ingest_folder(corpus, tmp_path / "index", embedder)
-    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", data_dir=tmp_path / "data")
+    settings = Settings(
+        index={"corpus_dir": corpus, "index_dir": tmp_path / "index", "data_dir": tmp_path / "data"}
+    )
     markup = create_assistant(settings, readers)
     question = (
         f"What did the lighthouse keepers' review find about the harbour lamps & ![y]({base}/q.png) "

@@ -11,7 +11,7 @@ from typing import Any, cast
 import pytest
 
 from assistant.core.service import Assistant
-from assistant.core.settings import PROJECT_ROOT
+from assistant.core.settings.paths import PROJECT_ROOT
 from tests.browser_kit import (
     PHONE,
     TIMEOUT_MS,

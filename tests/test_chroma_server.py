@@ -100,7 +100,9 @@ def _run(*args: str, port: int, home: Path) -> Result:
 
 
 def _ask_through(port: int, corpus: Path) -> None:
-    assistant = create_assistant(Settings(corpus_dir=corpus, chroma_host="127.0.0.1", chroma_port=port))
+    assistant = create_assistant(
+        Settings(index={"corpus_dir": corpus, "chroma_host": "127.0.0.1", "chroma_port": port})
+    )
     answer = assistant.ask(MISSION)
     assert answer.answered and "Steve Walker" in answer.text
     assert answer.citations

@@ -22,14 +22,16 @@ def _run(*args: str, env_index: Path) -> Result:
 
 
 def test_ask_json_prints_one_object_with_verified_citations(corpus_settings: Settings) -> None:
-    result = _run("ask", "Who carried out the 2025 report?", "--json", env_index=corpus_settings.index_dir)
+    result = _run(
+        "ask", "Who carried out the 2025 report?", "--json", env_index=corpus_settings.index.index_dir
+    )
     assert result.exit_code == 0, result.stderr
     payload = json.loads(result.stdout)
     assert set(payload) >= {"question", "query", "answer", "answered", "citations", "passages"}
     assert payload["answered"] is True and "Steve Walker" in payload["answer"]
     for c in payload["citations"]:
         assert set(c) >= {"n", "source", "title", "quote", "start", "end"}
-        text = (corpus_settings.corpus_dir / c["source"]).read_text(encoding="utf-8")
+        text = (corpus_settings.index.corpus_dir / c["source"]).read_text(encoding="utf-8")
         assert text[c["start"] : c["end"]] == c["quote"]
     assert all("score" in p for p in payload["passages"])
 
@@ -41,7 +43,7 @@ def test_ask_with_history_flag(corpus_settings: Settings) -> None:
         "--history",
         "Who carried out the 2025 assurance report?",
         "--json",
-        env_index=corpus_settings.index_dir,
+        env_index=corpus_settings.index.index_dir,
     )
     assert result.exit_code == 0, result.stderr
     assert "Steve Walker" in json.loads(result.stdout)["query"]
@@ -49,7 +51,7 @@ def test_ask_with_history_flag(corpus_settings: Settings) -> None:
 
 def test_ingest_command_reports_a_summary_and_skips(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
-    shutil.copytree(Settings().corpus_dir, corpus)
+    shutil.copytree(Settings().index.corpus_dir, corpus)
     (corpus / "notes.xyz").write_text("x", encoding="utf-8")
     result = _run(
         "ingest",
@@ -66,7 +68,7 @@ def test_ingest_command_reports_a_summary_and_skips(tmp_path: Path) -> None:
 
 
 def test_empty_question_is_a_clear_error_not_a_traceback(corpus_settings: Settings) -> None:
-    result = _run("ask", "   ", env_index=corpus_settings.index_dir)
+    result = _run("ask", "   ", env_index=corpus_settings.index.index_dir)
     assert result.exit_code == 1
     assert "Please type a question" in result.stderr
     assert "Traceback" not in result.stderr
@@ -91,7 +93,7 @@ def test_evals_gates_a_set_only_where_it_has_bounds(corpus_settings: Settings, t
     }
     dataset.write_text(json.dumps(row) + "\n", encoding="utf-8")
     args = ("evals", "--mode", "hybrid", "--dataset", str(dataset))
-    ungated = _run(*args, env_index=corpus_settings.index_dir)
+    ungated = _run(*args, env_index=corpus_settings.index.index_dir)
     assert ungated.exit_code == 0, ungated.stderr
     assert "answer_accuracy" in ungated.stdout and "Gate: not applied" in ungated.stdout
 
@@ -120,13 +122,13 @@ def test_evals_with_a_report_folder_compares_with_the_run_before(
     dataset.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     reports = tmp_path / "reports"
     args = ("evals", "--mode", "hybrid", "--no-gate", "--dataset", str(dataset), "--report", str(reports))
-    first = _run(*args, env_index=corpus_settings.index_dir)
+    first = _run(*args, env_index=corpus_settings.index.index_dir)
     assert first.exit_code == 0, first.stderr
     assert "Changes since" not in first.stdout
     kept = json.loads((reports / "results.json").read_text(encoding="utf-8"))
     kept["questions"][0]["problems"] = ["refused although the reports answer it"]  # as if x1 had failed
     (reports / "results.json").write_text(json.dumps(kept), encoding="utf-8")
-    second = _run(*args, env_index=corpus_settings.index_dir)
+    second = _run(*args, env_index=corpus_settings.index.index_dir)
     assert second.exit_code == 0, second.stderr
     assert "Changes since" in second.stdout and "now passing" in second.stdout and "x1" in second.stdout
     assert "now passing" in (reports / "report.md").read_text(encoding="utf-8")

@@ -28,7 +28,8 @@ from chromadb.api.shared_system_client import SharedSystemClient
 from assistant.core.library import Library
 from assistant.core.readers import Readers
 from assistant.core.service import create_assistant
-from assistant.core.settings import PROJECT_ROOT, Settings
+from assistant.core.settings import Settings
+from assistant.core.settings.paths import PROJECT_ROOT
 from ingest.embedder import Embedder
 from ingest.store import documents_collection, open_client, passages_collection
 from tests.conftest import CORPUS, ingest_folder
@@ -76,7 +77,10 @@ def versions(
     shutil.copytree(CORPUS, after / "corpus")
     _edit(after / "corpus")
     ingest_folder(after / "corpus", after / "index", embedder)
-    return {"before": _ids_by_document(corpus_settings.index_dir), "after": _ids_by_document(after / "index")}
+    return {
+        "before": _ids_by_document(corpus_settings.index.index_dir),
+        "after": _ids_by_document(after / "index"),
+    }
 
 
 def _ingest_until_paused(corpus: Path, index: Path, pause_at: str) -> None:
@@ -130,7 +134,7 @@ def test_killed_ingest_leaves_a_working_index_and_the_next_run_completes(
     _forget_open_stores()
 
     # The killed run left an index that answers: every document is exactly one version.
-    assistant = create_assistant(Settings(corpus_dir=corpus, index_dir=index), readers)
+    assistant = create_assistant(Settings(index={"corpus_dir": corpus, "index_dir": index}), readers)
     library = assistant.library
     assert library.complete
     shown: dict[str, set[str]] = {}
@@ -173,7 +177,7 @@ def test_questions_keep_working_while_ingest_rewrites_the_index(
 
     corpus, index = ingested_copy
     original = {p.name: p.read_text(encoding="utf-8") for p in corpus.glob("*.txt")}
-    assistant = create_assistant(Settings(corpus_dir=corpus, index_dir=index), readers)
+    assistant = create_assistant(Settings(index={"corpus_dir": corpus, "index_dir": index}), readers)
     errors: list[BaseException] = []
     asked = {"count": 0}
     stop = threading.Event()

@@ -49,7 +49,9 @@ def reports(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> tup
 @pytest.fixture(scope="module")
 def reports_assistant(reports: tuple[Path, IngestSummary], readers: Readers) -> Assistant:
     root, _ = reports
-    return create_assistant(Settings(corpus_dir=root / "corpus", index_dir=root / "index"), readers)
+    return create_assistant(
+        Settings(index={"corpus_dir": root / "corpus", "index_dir": root / "index"}), readers
+    )
 
 
 def _passages(root: Path, document: str) -> list[tuple[str, Mapping[str, Any]]]:

@@ -21,7 +21,8 @@ from assistant.cli import cli
 from assistant.core import corpus_edits
 from assistant.core.readers import Readers
 from assistant.core.service import Assistant, create_assistant
-from assistant.core.settings import PROJECT_ROOT, Settings
+from assistant.core.settings import Settings
+from assistant.core.settings.paths import PROJECT_ROOT
 from assistant.web import auth, logins
 from assistant.web import documents as web_documents
 from assistant.web.documents import BUSY, REFUSED, DocumentsTab
@@ -51,9 +52,10 @@ def make_root(root: Path, embedder: Embedder) -> Path:
     return root
 
 
-def assistant_over(root: Path, readers: Readers, **settings: Any) -> Assistant:
+def assistant_over(root: Path, readers: Readers, **sections: Any) -> Assistant:
     config = Settings(
-        corpus_dir=root / "corpus", index_dir=root / "index", data_dir=root / "data", **settings
+        **sections,
+        index={"corpus_dir": root / "corpus", "index_dir": root / "index", "data_dir": root / "data"},
     )
     return create_assistant(config, readers)
 
@@ -126,7 +128,9 @@ def test_users_add_takes_a_role_and_users_list_shows_it(
 def local(tmp_path: Path, embedder: Embedder, readers: Readers) -> tuple[Path, Assistant]:
     """A small corpus served anonymously on this machine, with maintainer rights granted."""
     root = make_root(tmp_path / "site", embedder)
-    return root, assistant_over(root, readers, anonymous_maintainer=True, max_file_bytes=4000)
+    return root, assistant_over(
+        root, readers, serving={"anonymous_maintainer": True}, ingest={"max_file_bytes": 4000}
+    )
 
 
 def upload_file(folder: Path, name: str, data: bytes) -> str:
@@ -201,7 +205,9 @@ def test_a_file_the_ingest_skips_is_reported_with_its_reason_and_not_left_in_the
     tmp_path: Path, embedder: Embedder, readers: Readers
 ) -> None:
     root = make_root(tmp_path / "site", embedder)
-    assistant = assistant_over(root, readers, anonymous_maintainer=True, max_passages_per_file=1)
+    assistant = assistant_over(
+        root, readers, serving={"anonymous_maintainer": True}, ingest={"max_passages_per_file": 1}
+    )
     long = "The first sentence about the pool.\nThe second sentence about the pool.\n"
     sent = upload_file(tmp_path / "u", "pool.txt", long.encode())
     status, listing, *_ = run(DocumentsTab(assistant).upload(sent, request()))
@@ -229,7 +235,7 @@ def test_anonymous_use_has_no_maintainer_rights_without_the_setting(
     root = make_root(tmp_path / "site", embedder)
     before = corpus_files(root)
     plain = DocumentsTab(assistant_over(root, readers))
-    granted = DocumentsTab(assistant_over(root, readers, anonymous_maintainer=True))
+    granted = DocumentsTab(assistant_over(root, readers, serving={"anonymous_maintainer": True}))
     tab_shown = plain.on_load(request())[0]
     assert tab_shown["visible"] is False
     assert granted.on_load(request())[0]["visible"] is True
@@ -266,7 +272,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, readers: 
     users = root / "users.json"
     auth.add_user(users, MAINTAINER, PASSWORDS[MAINTAINER], role=auth.MAINTAINER)
     auth.add_user(users, READER, PASSWORDS[READER])
-    assistant = assistant_over(root, readers, users_file=users)
+    assistant = assistant_over(root, readers, serving={"users_file": users})
     with running_app(assistant, **access_kwargs(assistant.settings)) as url:
         yield root, assistant, url, add_after_start(root, assistant, embedder)
 
@@ -374,7 +380,7 @@ def test_anonymous_use_on_this_machine_shows_the_tab_only_with_the_setting(
 
     for granted in (False, True):
         root = make_root(tmp_path / str(granted), embedder)
-        assistant = assistant_over(root, readers, anonymous_maintainer=granted)
+        assistant = assistant_over(root, readers, serving={"anonymous_maintainer": granted})
         with running_app(assistant) as url:
             later = add_after_start(root, assistant, embedder)
             local = LocalPage(browser, url)

@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.core.settings import PROJECT_ROOT, Settings
+from assistant.core.settings import Settings
+from assistant.core.settings.paths import PROJECT_ROOT
 from ingest.embedder import Embedder, encoder_name, load_embedder
 from ingest.pipeline import IngestSummary, ingest_corpus
 from ingest.store import documents_collection, open_client
@@ -27,7 +28,7 @@ def reference() -> Embedder:
 def _corpus_passages(settings: Settings) -> list[str]:
     from ingest.store import passages_collection
 
-    texts = passages_collection(open_client(settings.index_dir)).get(include=["documents"])["documents"]
+    texts = passages_collection(open_client(settings.index.index_dir)).get(include=["documents"])["documents"]
     assert texts is not None
     return list(texts)
 
@@ -87,7 +88,8 @@ def test_answering_with_the_int8_encoder_never_imports_torch(
         "import json, sys\n"
         "from assistant.core.service import create_assistant\n"
         "from assistant.core.settings import Settings\n"
-        f"answer = create_assistant(Settings(index_dir={str(corpus_settings.index_dir)!r}))"
+        f"index = {{'index_dir': {str(corpus_settings.index.index_dir)!r}}}\n"
+        "answer = create_assistant(Settings(index=index))"
         ".ask('Who carried out the 2025 report?')\n"
         "print(json.dumps({'text': answer.text, 'loaded': sorted(m for m in sys.modules "
         "if m.split('.')[0] in ('torch', 'sentence_transformers', 'transformers'))}))\n"

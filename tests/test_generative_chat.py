@@ -23,7 +23,9 @@ from test_accessibility import serious_violations
 from assistant.core.answers import Answer, Citation
 from assistant.core.readers import Readers
 from assistant.core.service import Assistant, create_assistant
-from assistant.core.settings import PROJECT_ROOT, LlmSettings, Settings
+from assistant.core.settings import Settings
+from assistant.core.settings.generation import LlmSettings
+from assistant.core.settings.paths import PROJECT_ROOT
 from assistant.generative import EXTRACTIVE, GENERATIVE, Removed
 from assistant.web import briefing
 from assistant.web import generative as web_generative
@@ -67,7 +69,7 @@ def small_settings(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder)
     for name, text in DOCUMENTS.items():
         (corpus / name).write_text(text, encoding="utf-8")
     ingest_folder(corpus, root / "index", embedder)
-    return Settings(corpus_dir=corpus, index_dir=root / "index", data_dir=root / "data")
+    return Settings(index={"corpus_dir": corpus, "index_dir": root / "index", "data_dir": root / "data"})
 
 
 def _assistant(settings: Settings, readers: Readers, **llm: object) -> Assistant:
@@ -321,10 +323,10 @@ def test_the_working_note_says_the_model_is_writing_and_bad_stored_modes_are_dro
 
 
 def test_the_mode_asked_for_is_the_switch_s_only_with_a_model(tmp_path: Path) -> None:
-    plain = Settings(index_dir=tmp_path)
+    plain = Settings(index={"index_dir": tmp_path})
     assert not web_generative.switch_shown(plain)
     assert web_generative.chosen_mode(GENERATIVE, plain) == ""  # no model: never generative
-    configured = Settings(index_dir=tmp_path, llm=LlmSettings(base_url="http://127.0.0.1:9/v1"))
+    configured = Settings(llm=LlmSettings(base_url="http://127.0.0.1:9/v1"), index={"index_dir": tmp_path})
     assert web_generative.chosen_mode(GENERATIVE, configured) == GENERATIVE
     assert web_generative.chosen_mode("nonsense", configured) == EXTRACTIVE  # the default
     chatty = configured.model_copy(

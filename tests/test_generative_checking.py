@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.answering.language import Language
-from assistant.core.settings import LlmSettings, Settings
+from assistant.core.settings import Settings
+from assistant.core.settings.generation import LlmSettings
 from assistant.generative import calibrate, prompt
 from assistant.generative.checking import Checker, reads_as_instruction
 from assistant.generative.facts import missing_figures

@@ -24,7 +24,8 @@ import pytest
 
 from assistant.core.readers import Readers
 from assistant.core.service import Assistant, create_assistant
-from assistant.core.settings import LlmSettings, Settings
+from assistant.core.settings import Settings
+from assistant.core.settings.generation import LlmSettings
 from assistant.generative import GenerativeAnswer
 from evals.dataset import EvalQuestion
 from evals.generative import unsupported_sentences
@@ -99,9 +100,8 @@ def test_a_planted_instruction_changes_nothing(
     )
     ingest_folder(corpus, tmp_path / "index", embedder)
     settings = Settings(
-        corpus_dir=corpus,
-        index_dir=tmp_path / "index",
         llm=LlmSettings(**_llm(llm_server, respect_refusal=False)),
+        index={"corpus_dir": corpus, "index_dir": tmp_path / "index"},
     )
     small = create_assistant(settings, readers)
     texts = {d: doc.text for d, doc in small.library.documents.items()}
@@ -157,7 +157,7 @@ def test_ask_generate_json(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     env = {
-        "ASSISTANT_INDEX_DIR": str(corpus_settings.index_dir),
+        "ASSISTANT_INDEX_DIR": str(corpus_settings.index.index_dir),
         "ASSISTANT_LLM_BASE_URL": llm_server.base_url,
         "ASSISTANT_LLM_MODEL": llm_server.model,
         **({"ASSISTANT_LLM_API_KEY": llm_server.api_key} if llm_server.api_key else {}),
@@ -168,7 +168,7 @@ def test_ask_generate_json(
     assert set(payload) >= {"mode", "answer", "citations", "removed", "fallback_reason", "passages"}
     assert payload["mode"] == "generative" or payload["fallback_reason"]
     for c in payload["citations"]:
-        text = (corpus_settings.corpus_dir / c["source"]).read_text(encoding="utf-8")
+        text = (corpus_settings.index.corpus_dir / c["source"]).read_text(encoding="utf-8")
         assert text[c["start"] : c["end"]] == c["quote"]
     if llm_server.api_key:
         assert llm_server.api_key not in result.stdout + result.stderr + caplog.text

@@ -64,7 +64,7 @@ def test_a_document_with_instructions_changes_no_other_answer(
         encoding="utf-8",
     )
     ingest_folder(corpus, tmp_path / "index", embedder)
-    planted = create_assistant(Settings(corpus_dir=corpus, index_dir=tmp_path / "index"))
+    planted = create_assistant(Settings(index={"corpus_dir": corpus, "index_dir": tmp_path / "index"}))
     for question in (MISSION, "How much extra money was put into children's services?"):
         before, after = assistant.ask(question), planted.ask(question)
         assert after.text == before.text

@@ -19,7 +19,7 @@ def _passage_ids(index: Path) -> set[str]:
 
 
 def test_every_passage_is_an_exact_slice_of_its_document(corpus_settings: Settings) -> None:
-    records = passages_collection(open_client(corpus_settings.index_dir)).get(
+    records = passages_collection(open_client(corpus_settings.index.index_dir)).get(
         include=["documents", "metadatas"]
     )
     assert len(records["ids"]) > 50
@@ -32,7 +32,7 @@ def test_every_passage_is_an_exact_slice_of_its_document(corpus_settings: Settin
 
 
 def test_page_furniture_is_kept_out_of_passages(corpus_settings: Settings) -> None:
-    texts = passages_collection(open_client(corpus_settings.index_dir)).get(include=["documents"])[
+    texts = passages_collection(open_client(corpus_settings.index.index_dir)).get(include=["documents"])[
         "documents"
     ]
     assert texts is not None

@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from assistant.core.settings import PROJECT_ROOT, Settings
+from assistant.core.settings import Settings
+from assistant.core.settings.paths import PROJECT_ROOT
 from ingest.embedder import Embedder
 from ingest.loaders import load_text
 from ingest.store import open_client, passages_collection
@@ -163,7 +164,7 @@ def test_a_docx_inflating_to_5_gb_is_refused_unopened_in_flat_memory(tmp_path: P
     assert "word/document.xml alone to 5.0 GB" in reason
     assert measured["seconds"] < 1.0, measured
     assert measured["growth_mb"] < 50, measured  # the 5 MB file is read; nothing is inflated
-    assert Settings().max_inflated_bytes == 100_000_000
+    assert Settings().ingest.max_inflated_bytes == 100_000_000
 
 
 def _run(*args: str, env: dict[str, str]) -> Result:
@@ -180,7 +181,7 @@ def test_a_file_over_the_passage_cap_is_skipped_and_the_reason_names_the_setting
     [skipped] = json.loads(result.stdout)["skipped"]
     assert skipped["name"] == "long.md"
     assert "more than 10" in skipped["reason"] and "ASSISTANT_MAX_PASSAGES_PER_FILE" in skipped["reason"]
-    assert Settings().max_passages_per_file == 20_000
+    assert Settings().ingest.max_passages_per_file == 20_000
 
 
 def _text_pdf(path: Path, pages: list[str]) -> None:

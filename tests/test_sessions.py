@@ -46,7 +46,7 @@ def users_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @contextmanager
 def protected(assistant: Assistant, users_file: Path, **settings: object) -> Iterator[str]:
     """The chat behind login, with these settings changed."""
-    changed = assistant.settings.model_copy(update={"users_file": users_file, **settings})
+    changed = assistant.settings.updated(serving={"users_file": users_file, **settings})
     with running_app(assistant, **access_kwargs(changed)) as url:
         yield url
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from assistant.core.service import Assistant
-from assistant.core.settings import PROJECT_ROOT
+from assistant.core.settings.paths import PROJECT_ROOT
 from assistant.web import feedback
 from tests.browser_kit import TIMEOUT_MS, LocalPage, ask, flat, launch_chromium
 from tests.live_app import running_app
@@ -58,7 +58,7 @@ def test_mark_copy_reload_and_export_a_signed_off_briefing(
         page.locator("#citation-choice").get_by_text(f"[{wrong.n}]").click()
         page.locator("#mark-wrong").click()
         expect(sources.locator(f"#citation-{wrong.n}")).to_have_attribute("data-mark", "wrong")
-        stored = feedback.rows(assistant.settings.data_dir)
+        stored = feedback.rows(assistant.settings.index.data_dir)
         assert stored and stored[-1][2] == "wrong citation" and stored[-1][4] == SECOND
 
         # … and the first answer's [1] is checked

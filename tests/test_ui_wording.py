@@ -33,7 +33,7 @@ def url(
     """The chat behind login, with the wording above in its settings."""
     users_file = tmp_path_factory.mktemp("wording") / "users.json"
     auth.add_user(users_file, "reader", PASSWORD)
-    settings = corpus_settings.model_copy(update={"users_file": users_file, **WORDING})
+    settings = corpus_settings.updated(serving={"users_file": users_file, **WORDING})
     with running_app(create_assistant(settings, readers), **access_kwargs(settings)) as served:
         yield served
 
@@ -62,6 +62,6 @@ def test_the_served_page_shows_the_wording_of_the_settings(url: str) -> None:
 
 def test_the_wording_defaults_describe_the_bundled_corpus() -> None:
     settings = Settings()
-    assert settings.ui_title == "Powys children's services reports"
-    assert settings.ui_examples[0] == "Who carried out the 2025 report?"
-    assert "Powys" in settings.ui_login_message
+    assert settings.serving.ui_title == "Powys children's services reports"
+    assert settings.serving.ui_examples[0] == "Who carried out the 2025 report?"
+    assert "Powys" in settings.serving.ui_login_message

@@ -68,7 +68,7 @@ def _passages(
     cited = [library.row_of[item.id] for item in choice.sentences]
     rows = dict.fromkeys([*cited, *choice.ranked_rows, *(hit.row for hit in hits)])
     passages = []
-    for row in list(rows)[: settings.top_k]:
+    for row in list(rows)[: settings.retrieval.top_k]:
         hit = by_row.get(row)
         if hit is None:
             hit = Hit(row, 0.0, None, None, float(library.vectors[row] @ query_vector))

@@ -25,13 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from assistant.core.files import sync_folder, write_atomically
+from assistant.core.ingesting import ingest_with_settings
 from assistant.core.service import Assistant
 from assistant.core.settings import Settings
 from ingest.documents import Document
-from ingest.embedder import encoder_name
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, LoadOptions, load_document, size_text
 from ingest.manifest import MANIFEST_NAME
-from ingest.pipeline import IngestSummary, ingest_corpus
+from ingest.pipeline import IngestSummary
 from ingest.store import open_client
 
 log = logging.getLogger(__name__)
@@ -92,7 +92,7 @@ def check_upload(name: str, data: bytes, settings: Settings, documents: Mapping[
     """Refuse (`UploadRefused`) bytes the ingest could not read, or whose text is already a
     document's; returns what the loader read them as ("pdf", "utf-8", …)."""
     try:
-        extracted = load_document(Path(name), data, LoadOptions(settings.max_inflated_bytes))
+        extracted = load_document(Path(name), data, LoadOptions(settings.ingest.max_inflated_bytes))
     except LoadError as error:
         raise UploadRefused(f"{name} cannot be added: {error}.") from None
     except Exception as error:  # noqa: BLE001 - any reader failure is a refusal, never a crash
@@ -177,19 +177,14 @@ class IngestJob:
     def _run(self) -> None:
         settings = self.assistant.settings
         try:
-            client = open_client(settings.index_dir, settings.chroma_host, settings.chroma_port)
+            client = open_client(
+                settings.index.index_dir, settings.index.chroma_host, settings.index.chroma_port
+            )
             embedder = self.assistant.embedder  # loaded already; leaves the other cores to answers
-            summary = ingest_corpus(
-                settings.corpus_dir,
+            summary = ingest_with_settings(
+                settings,
                 client,
                 lambda: embedder,
-                max_file_bytes=settings.max_file_bytes,
-                write_batch_size=settings.write_batch_size,
-                embed_group_size=settings.embed_group_size,
-                progress=False,
-                encoder=encoder_name(settings.encoder),
-                max_inflated_bytes=settings.max_inflated_bytes,
-                max_passages_per_file=settings.max_passages_per_file,
                 progress_lines=self._line,
                 progress_interval_s=0,  # every step: the tab shows the latest, redrawn every POLL_S
             )

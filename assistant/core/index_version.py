@@ -49,10 +49,10 @@ class IndexVersion:
             readers.model,
             _answer_settings(settings, readers.model),
         )
-        self.answers = AnswerCache(settings.answer_cache_size)
+        self.answers = AnswerCache(settings.serving.answer_cache_size)
 
     def ask(self, question: str, history: Sequence[str], filters: Filters | None, mode: str | None) -> Answer:
-        question = validated_question(question, self.settings.max_question_chars)
+        question = validated_question(question, self.settings.serving.max_question_chars)
         history = [h for h in (h.strip() for h in history) if h][-4:]
         # History changes an answer only for a follow-up; leaving it out otherwise lets the
         # same question asked in different conversations share one cached answer.
@@ -65,7 +65,7 @@ class IndexVersion:
         return answer
 
     def examine(self, question: str, history: Sequence[str]) -> Examination:
-        question = validated_question(question, self.settings.max_question_chars)
+        question = validated_question(question, self.settings.serving.max_question_chars)
         reading, hits, query_vector = self._read_and_retrieve(question, list(history), None, None)
         return self.answerer.examine(reading, hits, query_vector)
 
@@ -95,7 +95,7 @@ def _answer_settings(settings: Settings, model: AnswerModel) -> AnswerSettings:
     return AnswerSettings(
         candidates=chosen.candidates,
         neighbours_of=chosen.neighbours_of,
-        max_citations=settings.max_citations,
+        max_citations=settings.answering.max_citations,
         near=chosen.near,
         thresholds=Thresholds(
             answer=fitted.answer if chosen.answer_threshold is None else chosen.answer_threshold,

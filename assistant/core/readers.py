@@ -39,7 +39,7 @@ class Readers:
 
 def load_readers(settings: Settings, model: AnswerModel | None = None) -> Readers:
     """The encoder, the English pipeline and the answer model (from the settings' file unless given)."""
-    embedder = settings_embedder(settings, settings.query_threads)
+    embedder = settings_embedder(settings, settings.embedding.query_threads)
     model = model or load_model(settings.answering.model_path)
     model.check(SPAN_FEATURES, SENTENCE_FEATURES, CONFIDENCE_FEATURES, ANSWERABILITY_FEATURES)
     return Readers(
@@ -53,5 +53,9 @@ def load_readers(settings: Settings, model: AnswerModel | None = None) -> Reader
 def settings_embedder(settings: Settings, threads: int = 0) -> Embedder:
     """The encoder the settings name; `threads` 0 uses every core (ingest), the chat asks for fewer."""
     return load_embedder(
-        settings.model_path, settings.embed_batch_size, settings.encoder, threads, settings.encoder_cache_dir
+        settings.embedding.model_path,
+        settings.embedding.embed_batch_size,
+        settings.embedding.kind,
+        threads,
+        settings.embedding.encoder_cache_dir,
     )

@@ -1,10 +1,15 @@
 """Hybrid retrieval: BM25, dense search and dense search in context, fused by reciprocal rank.
 
-BM25 (LlamaIndex's bm25s retriever) finds the passages that share the question's words;
-the dense search (Chroma's HNSW over MiniLM vectors) finds those that say the same thing in
-other words; the context search compares the question with each sentence averaged with its
-neighbours, which finds a sentence whose subject is named just before it. Reciprocal-rank fusion
-needs no score calibration between them, so no retriever's scale can drown the others.
+BM25 (bm25s) finds the passages that share the question's words; the dense search (exact cosine
+over the library's MiniLM vectors) finds those that say the same thing in other words; the context
+search compares the question with each sentence averaged with its neighbours, which finds a
+sentence whose subject is named just before it. Reciprocal-rank fusion needs no score calibration
+between them, so no retriever's scale can drown the others.
+
+Dense search is exact, on the vectors the library holds anyway for the context search: the same
+question gets the same candidates in every process and every index built from the same files
+(Chroma's HNSW graph, built by several threads, is not the same twice and drops a neighbour now
+and then), and one matrix product over 100,000 passages takes a few milliseconds.
 
 Does not choose answer sentences: see `answering`.
 """
@@ -15,7 +20,6 @@ from collections.abc import Collection as AbstractSet
 from dataclasses import dataclass
 
 import numpy as np
-from chromadb.api.models.Collection import Collection
 
 from assistant.core.keyword_index import KeywordIndex
 from assistant.core.library import Library
@@ -41,13 +45,11 @@ class HybridRetriever:
     def __init__(
         self,
         library: Library,
-        collection: Collection,
         candidates: int,
         rrf_k: int,
         mode: str = "hybrid",
     ) -> None:
         self.library = library
-        self.collection = collection
         self.candidates = candidates
         self.rrf_k = rrf_k
         self.mode = mode
@@ -64,9 +66,9 @@ class HybridRetriever:
         mode = mode or self.mode
         if not self.library.passages:
             return []
-        bm25_ranks = self._bm25_ranks(query, allowed_documents) if mode != "dense" else {}
-        dense_ranks = self._dense_ranks(query_vector, allowed_documents) if mode != "bm25" else {}
         similarities = self.library.vectors @ query_vector
+        bm25_ranks = self._bm25_ranks(query, allowed_documents) if mode != "dense" else {}
+        dense_ranks = self._dense_ranks(similarities, allowed_documents) if mode != "bm25" else {}
         window_ranks = self._window_ranks(similarities, allowed_documents) if mode == "hybrid" else {}
         fused: dict[int, float] = {}
         for ranks in (bm25_ranks, dense_ranks, window_ranks):
@@ -111,32 +113,23 @@ class HybridRetriever:
         return ranks
 
     def _window_ranks(self, similarities: np.ndarray, allowed: AbstractSet[str] | None) -> dict[int, int]:
-        scores = self.library.window_similarities(similarities)
+        return self._top_ranks(self.library.window_similarities(similarities), allowed)
+
+    def _dense_ranks(self, similarities: np.ndarray, allowed: AbstractSet[str] | None) -> dict[int, int]:
+        return self._top_ranks(similarities, allowed)
+
+    def _top_ranks(self, scores: np.ndarray, allowed: AbstractSet[str] | None) -> dict[int, int]:
+        """Ranks of the best-scoring passages among the allowed ones; equal scores (the same line
+        in several places) in passage order."""
         if allowed is not None:
             mask = np.asarray([p.passage.document_id in allowed for p in self.library.passages])
             scores = np.where(mask, scores, -np.inf)
         count = min(self.candidates, int(np.isfinite(scores).sum()))
         if count <= 0:
             return {}
-        top = np.argpartition(-scores, count - 1)[:count]
-        ordered = top[np.argsort(-scores[top], kind="stable")]
+        rounded = np.round(scores.astype(np.float64), 6)
+        top = np.argpartition(-rounded, count - 1)[:count]
+        cut = rounded[top].min()
+        tied = np.flatnonzero(rounded >= cut)  # every passage scoring as the last one kept
+        ordered = tied[np.lexsort((tied, -rounded[tied]))][:count]
         return {int(row): rank for rank, row in enumerate(ordered, start=1)}
-
-    def _dense_ranks(self, query_vector: np.ndarray, allowed: AbstractSet[str] | None) -> dict[int, int]:
-        where = {"document_id": {"$in": sorted(allowed)}} if allowed is not None else None
-        if allowed is not None and not allowed:
-            return {}
-        result = self.collection.query(
-            query_embeddings=[query_vector.tolist()],
-            n_results=min(self.candidates + _TIE_MARGIN, len(self.library.passages)),
-            where=where,  # type: ignore[arg-type]
-            include=["distances"],
-        )
-        distances = (result.get("distances") or [[]])[0]
-        found = [
-            (round(float(distance), 6), row)
-            for passage_id, distance in zip(result["ids"][0], distances, strict=True)
-            if (row := self.library.row_of.get(passage_id)) is not None
-        ]
-        found.sort()  # equal vectors (the same line twice) in passage order, whatever HNSW visited first
-        return {row: rank for rank, (_, row) in enumerate(found[: self.candidates], start=1)}

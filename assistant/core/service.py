@@ -32,7 +32,7 @@ from assistant.core.readers import Readers, load_readers
 from assistant.core.retrieval import HybridRetriever
 from assistant.core.settings import Settings
 from ingest.embedder import Embedder
-from ingest.store import open_client, passages_collection, reopen_client
+from ingest.store import open_client, reopen_client
 
 if TYPE_CHECKING:
     from assistant.generative import GenerativeAnswer, GenerativeAnswerer
@@ -108,12 +108,14 @@ class Assistant:
                     return False
                 # Another process may have written the index: read it through a fresh view of the store.
                 client = reopen_client(
-                    self.settings.index_dir, self.settings.chroma_host, self.settings.chroma_port
+                    self.settings.index.index_dir,
+                    self.settings.index.chroma_host,
+                    self.settings.index.chroma_port,
                 )
                 library = Library.from_index(client)
                 if not library.complete:
                     return False
-                retriever = _retriever(self.settings, library, client)
+                retriever = _retriever(self.settings, library)
             except Exception as error:  # noqa: BLE001 - a store caught mid-write: keep answering, look again
                 # An ingest in another process can have committed records whose vectors it has not
                 # flushed yet; the version in hand is still whole, so questions go on with it.
@@ -163,13 +165,16 @@ def create_assistant(settings: Settings, readers: Readers | None = None) -> Assi
     `readers` lets several assistants (one per collection, in the evals) share one encoder,
     English pipeline and answer model.
     """
-    client = open_client(settings.index_dir, settings.chroma_host, settings.chroma_port)
+    client = open_client(settings.index.index_dir, settings.index.chroma_host, settings.index.chroma_port)
     library = Library.from_index(client)
     readers = readers or load_readers(settings)
-    return Assistant(settings, library, _retriever(settings, library, client), readers, client=client)
+    return Assistant(settings, library, _retriever(settings, library), readers, client=client)
 
 
-def _retriever(settings: Settings, library: Library, client: ClientAPI) -> HybridRetriever:
+def _retriever(settings: Settings, library: Library) -> HybridRetriever:
     return HybridRetriever(
-        library, passages_collection(client), settings.candidates, settings.rrf_k, settings.retrieval_mode
+        library,
+        settings.retrieval.candidates,
+        settings.retrieval.rrf_k,
+        settings.retrieval.mode,
     )

@@ -19,7 +19,7 @@ from assistant.answering.language import Parsed
 from assistant.core.answers import Answer
 from assistant.core.citations import cite
 from assistant.core.library import IndexedPassage, Library
-from assistant.core.settings import LlmSettings
+from assistant.core.settings.generation import LlmSettings
 from assistant.generative.checking import Checked, Checker, Verdicts
 from assistant.generative.client import ModelError, Writer
 from assistant.generative.passages import number_passages

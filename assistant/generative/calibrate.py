@@ -22,7 +22,7 @@ from pathlib import Path
 
 from assistant.answering.language import Parsed
 from assistant.core.library import IndexedPassage
-from assistant.core.settings import PROJECT_ROOT
+from assistant.core.settings.paths import PROJECT_ROOT
 from assistant.generative.checking import Checker
 from assistant.generative.passages import NumberedPassage
 from ingest.documents import Passage

@@ -17,7 +17,7 @@ import time
 from collections.abc import Sequence
 from urllib.parse import urlsplit, urlunsplit
 
-from assistant.core.settings import LlmSettings
+from assistant.core.settings.generation import LlmSettings
 
 _NO_KEY = "no-key"  # OpenAI's client insists on a key; local servers ignore it
 

@@ -39,7 +39,7 @@ def ask_route(assistant: Assistant) -> Callable[[str], dict[str, Any]]:
         if not isinstance(question, str):  # the API passes whatever JSON it was sent
             raise gr.Error(f"The question must be text (a JSON string), not {_json_kind(question)}.")
         try:
-            assistant.refresh(assistant.settings.refresh_interval_s)  # adopt a finished re-ingest
+            assistant.refresh(assistant.settings.serving.refresh_interval_s)  # adopt a finished re-ingest
             return assistant.ask(question, [], None).to_dict()
         except InvalidQuestion as error:
             raise gr.Error(str(error)) from None

@@ -64,12 +64,12 @@ def build_app(assistant: Assistant) -> Any:
 
     # --- layout -------------------------------------------------------------------------------
 
-    with gr.Blocks(title=settings.ui_title, analytics_enabled=False) as app:
-        gr.Markdown(f"## {settings.ui_title}\n{settings.ui_intro}")
+    with gr.Blocks(title=settings.serving.ui_title, analytics_enabled=False) as app:
+        gr.Markdown(f"## {settings.serving.ui_title}\n{settings.serving.ui_intro}")
         saved = gr.BrowserState(
             Conversation().to_json(),
             storage_key=STORAGE_KEY,
-            secret=browser_key(settings.data_dir),
+            secret=browser_key(settings.index.data_dir),
         )
         pending = gr.State("")
         with gr.Row(equal_height=False, elem_id="main-row"):
@@ -103,7 +103,7 @@ def build_app(assistant: Assistant) -> Any:
                         elem_id="question",
                         label="Your question",
                         show_label=False,
-                        placeholder=settings.ui_question_placeholder,
+                        placeholder=settings.serving.ui_question_placeholder,
                         scale=5,
                         max_lines=4,
                         autofocus=True,
@@ -117,7 +117,7 @@ def build_app(assistant: Assistant) -> Any:
                 # (axe: aria-required-children); shown while the conversation is empty.
                 with gr.Row(elem_id="examples") as examples:
                     example_buttons = [
-                        gr.Button(q, size="sm", elem_classes="example") for q in settings.ui_examples
+                        gr.Button(q, size="sm", elem_classes="example") for q in settings.serving.ui_examples
                     ]
                 with gr.Row(elem_id="feedback"):
                     feedback_buttons = {
@@ -144,7 +144,7 @@ def build_app(assistant: Assistant) -> Any:
             side = panels.lay_out(doc_choices, documents_events.intro())
 
         # --- wiring -------------------------------------------------------------------------
-        concurrency = settings.answer_concurrency
+        concurrency = settings.serving.answer_concurrency
         answering = {"concurrency_id": "assistant", "concurrency_limit": concurrency, **PRIVATE}
         sources_outputs = [side.sources, side.citation_choice, side.turn_choice]
         finish_outputs = [saved, chat, question, ask_button, *sources_outputs, pending]
@@ -210,4 +210,4 @@ def build_app(assistant: Assistant) -> Any:
         gr.api(  # type: ignore[attr-defined]
             ask_route(assistant), api_name="ask", concurrency_id="assistant", concurrency_limit=concurrency
         )
-    return app.queue(default_concurrency_limit=concurrency, max_size=settings.queue_size)
+    return app.queue(default_concurrency_limit=concurrency, max_size=settings.serving.queue_size)

@@ -44,7 +44,7 @@ class Chat:
     # --- the conversation --------------------------------------------------------------------
 
     def load(self, saved: Any, request: gr.Request | None) -> Conversation:
-        limit = self.assistant.settings.conversation_max_turns
+        limit = self.assistant.settings.serving.conversation_max_turns
         return Conversation.from_json(saved, user_of(request), limit)
 
     def sources(self, conversation: Conversation, index: int | None) -> tuple[Any, Any, Any]:
@@ -108,7 +108,7 @@ class Chat:
     ) -> tuple[Any, ...]:
         """Show the question and the working note at once (the model's, when it is to write the
         answer); a question that cannot be asked stays in the box with the reason, and leaves no bubble."""
-        problem = check_question(message, self.assistant.settings.max_question_chars)
+        problem = check_question(message, self.assistant.settings.serving.max_question_chars)
         if problem:
             status = f'<p class="problem" role="alert">{rendering.escape(problem)}</p>'
             return gr.skip(), gr.skip(), gr.skip(), gr.skip(), status, "", gr.skip()
@@ -160,7 +160,9 @@ class Chat:
             filters = make_filters(
                 self.all_ids, raw.get("chosen", self.all_ids), raw.get("from", ""), raw.get("to", "")
             )
-            self.assistant.refresh(self.assistant.settings.refresh_interval_s)  # adopt a finished re-ingest
+            self.assistant.refresh(
+                self.assistant.settings.serving.refresh_interval_s
+            )  # adopt a finished re-ingest
             mode = web_generative.chosen_mode(raw.get("mode"), self.assistant.settings)
             turn = self._answered(message, conversation.history(), filters, mode)
         except InvalidQuestion as error:
@@ -169,7 +171,9 @@ class Chat:
             log.exception("answering failed")
             turn = Turn(message, error="Something went wrong while answering; please try again.")
             box = gr.update(value=message, interactive=True)
-        conversation.turns = [*conversation.turns, turn][-self.assistant.settings.conversation_max_turns :]
+        conversation.turns = [*conversation.turns, turn][
+            -self.assistant.settings.serving.conversation_max_turns :
+        ]
         conversation.pending, conversation.pending_filters = "", {}
         return (
             conversation.to_json(),
@@ -206,7 +210,7 @@ class Chat:
         if answer is None:
             return "Ask a question first, then say whether its answer was right.", gr.skip()
         try:
-            feedback.record(self.assistant.settings.data_dir, answer, kind, comment or "")
+            feedback.record(self.assistant.settings.index.data_dir, answer, kind, comment or "")
         except Exception:
             log.exception("storing feedback failed")
             return "Sorry, the feedback could not be stored.", gr.skip()

@@ -61,7 +61,7 @@ def document_choices(documents: Mapping[str, Document]) -> list[tuple[str, str]]
 def upload_limit(settings: Settings) -> int:
     """The largest file the tab takes: the ingest's own limit (the upload route's body limit is
     this plus MULTIPART_SLACK; every other route keeps `max_request_bytes`)."""
-    return settings.max_file_bytes
+    return settings.ingest.max_file_bytes
 
 
 # --- the tab's events ----------------------------------------------------------------------------
@@ -77,12 +77,12 @@ class DocumentsTab:
 
     def may_maintain(self, request: gr.Request | None) -> bool:
         """Whether this request's user may add and remove documents (read afresh each time)."""
-        if self.settings.users_file is None:
+        if self.settings.serving.users_file is None:
             client = getattr(request, "client", None)
             host = getattr(client, "host", "") or ""
-            return self.settings.anonymous_maintainer and serve_access.is_loopback(host)
+            return self.settings.serving.anonymous_maintainer and serve_access.is_loopback(host)
         name = getattr(request, "username", None) or ""
-        return bool(name) and auth.user_role(self.settings.users_file, name) == auth.MAINTAINER
+        return bool(name) and auth.user_role(self.settings.serving.users_file, name) == auth.MAINTAINER
 
     def _require_maintainer(self, request: gr.Request | None, action: str) -> None:
         if not self.may_maintain(request):
@@ -130,7 +130,7 @@ class DocumentsTab:
             yield _status(BUSY, problem=True), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
         try:
-            added = write_new(self.settings.corpus_dir, name, data)
+            added = write_new(self.settings.index.corpus_dir, name, data)
         except Exception as error:  # noqa: BLE001 - a message in the tab, and the lock free again
             self.lock.release()
             problem = (
@@ -148,7 +148,7 @@ class DocumentsTab:
         def drop_if_skipped(summary: IngestSummary) -> None:
             # A new file the ingest skipped would be skipped again on every run: take it out again.
             if added and any(s.name == name for s in summary.skipped):
-                (self.settings.corpus_dir / name).unlink(missing_ok=True)
+                (self.settings.index.corpus_dir / name).unlink(missing_ok=True)
 
         job = IngestJob(self.assistant, self.lock, drop_if_skipped).start()
         for line in self._watch(job, f"Adding {name}"):
@@ -167,7 +167,9 @@ class DocumentsTab:
         try:
             if doc_id not in self.assistant.library.documents:
                 raise UploadRefused(f"{doc_id} is not one of the documents.")
-            kept = move_out(self.settings.corpus_dir, doc_id, self.settings.data_dir / REMOVED_FOLDER)
+            kept = move_out(
+                self.settings.index.corpus_dir, doc_id, self.settings.index.data_dir / REMOVED_FOLDER
+            )
         except Exception as error:  # noqa: BLE001 - a message in the tab, and the lock free again
             self.lock.release()
             problem = (

@@ -1,7 +1,7 @@
 """Reader feedback on answers (helpful / wrong answer / wrong citation), kept in SQLite.
 
 One row per click, with the question, the answer text and its citations as JSON, so an
-answer can be judged later without re-running it. Stored in `settings.data_dir/feedback.sqlite3`.
+answer can be judged later without re-running it. Stored in `settings.index.data_dir/feedback.sqlite3`.
 """
 
 from __future__ import annotations

@@ -131,23 +131,23 @@ class Authenticator:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Authenticator:
-        """The check for `settings.users_file`, with the settings' login limits."""
-        assert settings.users_file is not None
+        """The check for `settings.serving.users_file`, with the settings' login limits."""
+        assert settings.serving.users_file is not None
 
         def limiter(max_failures: int) -> LoginLimiter:
             return LoginLimiter(
                 max_failures=max_failures,
-                window=settings.login_window_s,
-                lockout=settings.login_lockout_s,
-                max_lockout=settings.login_max_lockout_s,
-                max_keys=settings.login_limiter_keys,
+                window=settings.serving.login_window_s,
+                lockout=settings.serving.login_lockout_s,
+                max_lockout=settings.serving.login_max_lockout_s,
+                max_keys=settings.serving.login_limiter_keys,
             )
 
         return cls(
-            settings.users_file,
-            names=limiter(settings.login_max_failures),
-            clients=limiter(settings.login_client_max_failures),
-            max_password_chars=settings.max_password_chars,
+            settings.serving.users_file,
+            names=limiter(settings.serving.login_max_failures),
+            clients=limiter(settings.serving.login_client_max_failures),
+            max_password_chars=settings.serving.max_password_chars,
         )
 
     def users(self) -> dict[str, dict[str, Any]]:

@@ -64,7 +64,9 @@ class PanelEvents:
         if kind == "wrong" and turn.answer is not None:
             try:
                 comment = f"citation [{citation.n}] marked wrong: {citation.source}"
-                feedback.record(self.assistant.settings.data_dir, turn.answer, "wrong citation", comment)
+                feedback.record(
+                    self.assistant.settings.index.data_dir, turn.answer, "wrong citation", comment
+                )
                 note += " Recorded as feedback on the citation."
             except Exception:
                 log.exception("storing feedback failed")

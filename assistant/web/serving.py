@@ -45,36 +45,41 @@ def launch(app: Any, host: str, port: int, **kwargs: Any) -> Any:
 def access_kwargs(settings: Settings) -> dict[str, Any]:
     """`launch` keyword arguments for access: request bodies capped on every route (FastAPI's
     `max_body_size`, tighter for `/login`) and, with a users file, login with sessions that end
-    (the login page showing `settings.ui_login_message`)."""
+    (the login page showing `settings.serving.ui_login_message`)."""
     authenticator: Authenticator | None = None
     sessions: SessionStore | None = None
-    if settings.users_file is not None:
+    if settings.serving.users_file is not None:
         authenticator = Authenticator.from_settings(settings)
-        sessions = SessionStore(authenticator, settings.session_max_age_s, settings.sessions_per_user)
+        sessions = SessionStore(
+            authenticator, settings.serving.session_max_age_s, settings.serving.sessions_per_user
+        )
     uploads = upload_limit(settings) + MULTIPART_SLACK
     guard = Middleware(
         RequestGuard,
         sessions=sessions,
-        max_login_bytes=settings.max_login_bytes,
-        max_request_bytes=settings.max_request_bytes,
+        max_login_bytes=settings.serving.max_login_bytes,
+        max_request_bytes=settings.serving.max_request_bytes,
         max_upload_bytes=uploads,
     )
     kwargs: dict[str, Any] = {
-        "app_kwargs": {"max_body_size": max(settings.max_request_bytes, uploads), "middleware": [guard]},
+        "app_kwargs": {
+            "max_body_size": max(settings.serving.max_request_bytes, uploads),
+            "middleware": [guard],
+        },
         "max_file_size": upload_limit(settings),  # the browser refuses a larger upload before sending it
     }
     if authenticator is not None:
-        kwargs.update(auth=gradio_auth(authenticator), auth_message=settings.ui_login_message)
+        kwargs.update(auth=gradio_auth(authenticator), auth_message=settings.serving.ui_login_message)
     return kwargs
 
 
 def serve(settings: Settings, host: str, port: int, *, allow_anonymous: bool = False) -> None:
-    """Serve the chat; login is required when `settings.users_file` is set.
+    """Serve the chat; login is required when `settings.serving.users_file` is set.
 
     Raises `serve_access.AccessError` for a non-loopback `host` without a users file unless
     `allow_anonymous`, and `auth.UsersFileError` for a users file with no users.
     """
-    check_serve_access(host, settings.users_file, allow_anonymous)  # the CLI has shown its warning
+    check_serve_access(host, settings.serving.users_file, allow_anonymous)  # the CLI has shown its warning
     access = access_kwargs(settings)  # before the model loads: a bad users file fails fast
     app = build_app(create_assistant(settings))
     launch(app, host, port, **access)
