@@ -88,6 +88,8 @@ def read_all(
         documents = got.get("documents") or []
         metadatas = got.get("metadatas") or []
         embeddings = got.get("embeddings")
+        if embeddings is not None:  # one float32 copy of the page; each record's row is a view of it
+            embeddings = np.asarray(embeddings, dtype=np.float32)
         for i, id_ in enumerate(ids):
             if id_ in seen:
                 continue
@@ -98,7 +100,7 @@ def read_all(
             if "metadatas" in include:
                 records.metadatas.append(dict(metadatas[i] or {}))
             if "embeddings" in include and embeddings is not None:
-                records.embeddings.append(np.asarray(embeddings[i], dtype=np.float32))
+                records.embeddings.append(embeddings[i])
         if len(ids) < page:
             return records
         offset += page

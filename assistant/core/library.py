@@ -17,6 +17,8 @@ from ingest import schema
 from ingest.documents import Document, Passage
 from ingest.store import documents_collection, passages_collection, read_all
 
+_NORM_BLOCK = 8192  # rows whose window norms are summed at once: a few MB, whatever the library's size
+
 
 @dataclass(frozen=True)
 class IndexedPassage:
@@ -116,7 +118,8 @@ class Library:
     @cached_property
     def _window_links(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each row's previous and next row in its document (-1 at an end), and the norm of its
-        vector summed with theirs: all a window's similarity needs, without a second matrix."""
+        vector summed with theirs: all a window's similarity needs, without a second matrix (the
+        norms are summed a block of rows at a time, so no copy of the vectors is made either)."""
         size = len(self.passages)
         previous = np.full(size, -1, dtype=np.int64)
         following = np.full(size, -1, dtype=np.int64)
@@ -124,12 +127,23 @@ class Library:
             ordered = np.asarray(rows, dtype=np.int64)
             previous[ordered[1:]] = ordered[:-1]
             following[ordered[:-1]] = ordered[1:]
-        summed = np.array(self.vectors, dtype=np.float32, copy=True)
-        if size:
-            summed[previous >= 0] += self.vectors[previous[previous >= 0]]
-            summed[following >= 0] += self.vectors[following[following >= 0]]
-        norms = np.linalg.norm(summed, axis=1) if size else np.zeros(0, np.float32)
+        norms = np.ones(size, dtype=np.float32)
+        for start in range(0, size, _NORM_BLOCK):
+            block = slice(start, min(start + _NORM_BLOCK, size))
+            norms[block] = np.linalg.norm(
+                self._summed_with_neighbours(np.arange(block.start, block.stop), previous, following), axis=1
+            )
         return previous, following, np.where(norms == 0, 1.0, norms)
+
+    def _summed_with_neighbours(
+        self, index: np.ndarray, previous: np.ndarray, following: np.ndarray
+    ) -> np.ndarray:
+        """The vectors of rows `index`, each summed with its neighbours' in its document."""
+        summed = np.array(self.vectors[index], dtype=np.float32, copy=True)
+        for links in (previous[index], following[index]):
+            present = links >= 0
+            summed[present] += self.vectors[links[present]]
+        return summed
 
     def window_similarities(self, similarities: np.ndarray) -> np.ndarray:
         """Each passage's similarity in its context, from its own and its neighbours' similarities
@@ -145,11 +159,7 @@ class Library:
         """The normalised window vectors (see `window_similarities`) of some rows."""
         previous, following, norms = self._window_links
         index = np.asarray(rows, dtype=np.int64)
-        summed = np.array(self.vectors[index], dtype=np.float32, copy=True)
-        for links in (previous[index], following[index]):
-            present = links >= 0
-            summed[present] += self.vectors[links[present]]
-        return np.asarray(summed / norms[index][:, None])
+        return np.asarray(self._summed_with_neighbours(index, previous, following) / norms[index][:, None])
 
     def neighbours(self, passage_id: str, before: int = 1, after: int = 1) -> list[IndexedPassage]:
         """The passages around `passage_id` in its document, in reading order, itself included."""
