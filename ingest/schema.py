@@ -24,6 +24,9 @@ DOCUMENTS = "documents"
 #      footnotes, web pages through trafilatura; passages carry their page and heading path,
 #      and headings are context rather than passages.
 PIPELINE_VERSION = "4"
+# Document records also describe their passages (`passage_spans`), so a reader builds every
+# passage from its document's text without reading the passages' own metadata; records written
+# before that are read the old way (`passages_from_record` gives None).
 
 # Cosine space for normalised MiniLM vectors. ef_search well above top-k keeps the
 # approximate search identical to brute force on corpora of this size (see the bench).
@@ -76,9 +79,10 @@ def passage_from_record(text: str, metadata: dict[str, Any]) -> Passage:
 
 
 def document_metadata(
-    document: Document, document_fingerprint: str, passage_ids: list[str]
+    document: Document, document_fingerprint: str, passage_ids: list[str], passages: list[Passage]
 ) -> dict[str, Any]:
-    """The document record; writing it is what makes exactly `passage_ids` the live passages."""
+    """The document record; writing it is what makes exactly `passage_ids` (the ids of
+    `passages`, in order) the live passages."""
     return {
         "title": document.meta.title,
         "publisher": document.meta.publisher,
@@ -89,7 +93,30 @@ def document_metadata(
         "passages": len(passage_ids),
         "passage_ids": ",".join(passage_ids),
         "page_starts": ",".join(str(start) for start in document.pages),
+        "passage_spans": _spans_json(passages),
     }
+
+
+def _spans_json(passages: list[Passage]) -> str:
+    """Each passage's start, end, page and heading path (an index into the distinct paths), as
+    compact JSON: about 20 bytes a passage."""
+    sections: dict[str, int] = {}
+    rows = [[p.start, p.end, p.page, sections.setdefault(p.section, len(sections))] for p in passages]
+    return json.dumps({"sections": list(sections), "rows": rows}, separators=(",", ":"))
+
+
+def passages_from_record(document: Document, metadata: dict[str, Any]) -> list[Passage] | None:
+    """The document's passages in order, sliced from its text as the record describes them; None
+    for a record written before records described their passages."""
+    raw = metadata.get("passage_spans")
+    if not isinstance(raw, str):
+        return None
+    spans = json.loads(raw)
+    sections: list[str] = spans["sections"]
+    return [
+        Passage(document.id, start, end, document.text[start:end], page, sections[section])
+        for start, end, page, section in spans["rows"]
+    ]
 
 
 def live_passage_ids(metadata: dict[str, Any]) -> frozenset[str] | None:

@@ -46,7 +46,7 @@ def write_document(
     documents_store.upsert(
         ids=[name],
         embeddings=np.asarray([schema.PLACEHOLDER_VECTOR], dtype=np.float32),
-        metadatas=[schema.document_metadata(document, fingerprint, ids)],
+        metadatas=[schema.document_metadata(document, fingerprint, ids, passages)],
         documents=[document.text],
     )
     on_stage("clean")

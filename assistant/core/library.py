@@ -76,15 +76,62 @@ class Library:
         documents: dict[str, Document] = {}
         live: dict[str, frozenset[str] | None] = {}
         fingerprints: dict[str, str] = {}
+        described: dict[str, tuple[int, Passage]] = {}  # passage id -> its place and passage
+        every_record_describes = True
         for doc_id, text, meta in zip(
             doc_records.ids, doc_records.documents, doc_records.metadatas, strict=True
         ):
-            documents[doc_id] = schema.document_from_record(doc_id, text, meta)
+            document = documents[doc_id] = schema.document_from_record(doc_id, text, meta)
             live[doc_id] = schema.live_passage_ids(meta)
             fingerprints[doc_id] = str(meta.get("fingerprint", ""))
+            listed = schema.passages_from_record(document, meta)
+            raw_ids = str(meta.get("passage_ids", "") or "")
+            ids = raw_ids.split(",") if raw_ids else []
+            if listed is None or len(listed) != len(ids):
+                every_record_describes = False
+                continue
+            described.update(
+                (pid, (position, passage))
+                for position, (pid, passage) in enumerate(zip(ids, listed, strict=True))
+            )
+        if every_record_describes:
+            passages, vectors = cls._described_passages(client, described)
+        else:
+            passages, vectors = cls._stored_passages(client, documents, live, fingerprints)
+        expected = sum(len(ids) for ids in live.values() if ids is not None)
+        found = sum(1 for p in passages if live.get(p.passage.document_id) is not None)
+        signature = _signature(doc_records.ids, fingerprints)
+        return cls(documents, passages, vectors, signature=signature, complete=found == expected)
+
+    @staticmethod
+    def _described_passages(
+        client: ClientAPI, described: dict[str, tuple[int, Passage]]
+    ) -> tuple[list[IndexedPassage], np.ndarray]:
+        """The live passages as their documents' records describe them, sliced from the documents'
+        texts, with their vectors: only ids and vectors are read from the passage store."""
+        records = read_all(passages_collection(client), ("embeddings",))
+        passages: list[IndexedPassage] = []
+        kept: list[np.ndarray] = []
+        for pid, vector in zip(records.ids, records.embeddings, strict=True):
+            place = described.get(pid)
+            if place is None:
+                continue  # another version's passage (not yet committed, or stale)
+            passages.append(IndexedPassage(pid, place[1], place[0]))
+            kept.append(vector)
+        return passages, np.vstack(kept) if kept else np.zeros((0, 0), np.float32)
+
+    @staticmethod
+    def _stored_passages(
+        client: ClientAPI,
+        documents: dict[str, Document],
+        live: dict[str, frozenset[str] | None],
+        fingerprints: dict[str, str],
+    ) -> tuple[list[IndexedPassage], np.ndarray]:
+        """The live passages read from the passage store's own metadata: for indexes written
+        before document records described their passages."""
         records = read_all(passages_collection(client), ("documents", "metadatas", "embeddings"))
         passages: list[IndexedPassage] = []
-        kept_vectors: list[np.ndarray] = []
+        kept: list[np.ndarray] = []
         for pid, text, meta, vector in zip(
             records.ids, records.documents, records.metadatas, records.embeddings, strict=True
         ):
@@ -99,12 +146,8 @@ class Library:
             if document is None or document.text[passage.start : passage.end] != passage.text:
                 continue  # never offer a passage a citation could not be verified against
             passages.append(IndexedPassage(pid, passage, int(meta.get("position", 0))))
-            kept_vectors.append(vector)
-        vectors = np.vstack(kept_vectors) if kept_vectors else np.zeros((0, 0), np.float32)
-        expected = sum(len(ids) for ids in live.values() if ids is not None)
-        found = sum(1 for p in passages if live.get(p.passage.document_id) is not None)
-        signature = _signature(doc_records.ids, fingerprints)
-        return cls(documents, passages, vectors, signature=signature, complete=found == expected)
+            kept.append(vector)
+        return passages, np.vstack(kept) if kept else np.zeros((0, 0), np.float32)
 
     @staticmethod
     def current_signature(client: ClientAPI) -> tuple[tuple[str, str], ...]:
