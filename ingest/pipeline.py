@@ -1,7 +1,8 @@
 """Ingest a corpus folder into the index: load → clean → split → embed → write.
 
-Only files whose fingerprint changed are embedded again; files gone from the folder lose
-their passages. Writes are ordered so that a kill at any point leaves an index that still
+Only files whose fingerprint changed are embedded again, and a file whose bytes and manifest
+entry are those its record was written from is not even read again; files gone from the folder
+lose their passages. Writes are ordered so that a kill at any point leaves an index that still
 answers with the previous version of every file and that the next run completes:
 
 1. the file's new passages are upserted (ids are content-derived, so unchanged sentences keep
@@ -35,16 +36,17 @@ from pathlib import Path
 import numpy as np
 from chromadb.api import ClientAPI
 
+from ingest import schema
 from ingest.embedder import Embedder, encoder_name
 from ingest.embedding_groups import embed_group, embedding_bar, embedding_groups
 from ingest.loaders import DEFAULT_MAX_INFLATED_BYTES, LoadError
 from ingest.manifest import read_manifest
 from ingest.preparing import FileLimits, PreparedFile, prepare_file
 from ingest.progress import DEFAULT_PROGRESS_INTERVAL_S, FileProgress
-from ingest.scanning import Skipped, scan_corpus
+from ingest.scanning import Skipped, read_file, scan_corpus
 from ingest.splitter import DEFAULT_MAX_PASSAGES_PER_FILE
 from ingest.store import documents_collection, passages_collection
-from ingest.writing import indexed_fingerprints, sweep, write_document
+from ingest.writing import indexed_files, rewrite_record, sweep, write_document
 
 # Called as hook(stage, document name) at the points where a kill is most telling:
 # "embed" (a batch of the document is embedded, nothing of it written yet), "write" (its
@@ -114,7 +116,7 @@ def ingest_corpus(
     manifest = read_manifest(corpus_dir)
     passages_store = passages_collection(client)
     documents_store = documents_collection(client)
-    indexed = indexed_fingerprints(documents_store)
+    indexed = indexed_files(documents_store)
     vectors_by = encoder or encoder_name()
     limits = FileLimits(max_file_bytes, max_inflated_bytes, max_passages_per_file)
     lines = FileProgress(progress_lines, progress_interval_s)
@@ -122,11 +124,17 @@ def ingest_corpus(
     paths, summary.skipped = scan_corpus(corpus_dir, max_file_bytes)
     present: set[str] = set()
     changed: list[PreparedFile] = []
+    outdated_records: list[PreparedFile] = []
     first_with_text: dict[str, str] = {}
     for path in paths:
         name = path.relative_to(corpus_dir).as_posix()
+        known = indexed.get(name)
         try:
-            prepared = prepare_file(name, path, manifest.get(name), limits, vectors_by, lines)
+            data = read_file(path, max_file_bytes)
+            given = manifest.get(name)
+            source = schema.source_key(data, given, vectors_by, limits.key())
+            unread = known is not None and known.source == source
+            prepared = None if unread else prepare_file(name, path, data, given, limits, vectors_by, lines)
         except Exception as error:  # noqa: BLE001 - one bad file must never stop the run
             reason = (
                 str(error)
@@ -138,17 +146,26 @@ def ingest_corpus(
                 reason += "; its earlier version stays in the index"
             summary.skipped.append(Skipped(name, reason))
             continue
-        same_as = first_with_text.setdefault(prepared.text_digest, name)
+        if prepared is None:  # the same bytes, manifest entry, pipeline and model: not read again
+            assert known is not None
+            text_digest, encoding = known.text_digest, known.encoding
+        else:
+            text_digest, encoding = prepared.text_digest, prepared.document.encoding
+        same_as = first_with_text.setdefault(text_digest, name)
         if same_as != name:
             summary.skipped.append(Skipped(name, f"same text as {same_as} (indexed once, under that name)"))
             continue
         present.add(name)
         summary.files += 1
-        summary.encodings[name] = prepared.document.encoding
+        summary.encodings[name] = encoding
+        if prepared is None:
+            summary.unchanged_files += 1
+            continue
         if prepared.notes:
             summary.notes[name] = list(prepared.notes)
-        if indexed.get(name) == prepared.fingerprint:
+        if known is not None and known.fingerprint == prepared.fingerprint:
             summary.unchanged_files += 1
+            outdated_records.append(prepared)  # written before records kept sources: rewritten below
         elif not prepared.passages:
             summary.skipped.append(Skipped(name, "no content left after removing page furniture"))
             summary.files -= 1
@@ -177,6 +194,7 @@ def ingest_corpus(
                     vectors[offset : offset + count],
                     write_batch_size,
                     lambda stage, name=name: _stage(stage_hook, stage, name),  # type: ignore[misc]
+                    (prepared.source, prepared.text_digest),
                 )
                 offset += count
                 summary.embedded_files.append(prepared.document.id)
@@ -196,6 +214,9 @@ def ingest_corpus(
         if bar is not None:
             bar.close()
 
+    for prepared in outdated_records:
+        keys = (prepared.source, prepared.text_digest)
+        rewrite_record(documents_store, prepared.document, prepared.passages, prepared.fingerprint, keys)
     summary.removed_files = sweep(passages_store, documents_store, present)
     summary.passages = passages_store.count()
     summary.seconds = time.perf_counter() - started

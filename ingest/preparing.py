@@ -20,7 +20,6 @@ from ingest.furniture import Block, content_blocks
 from ingest.loaders import LoadError, LoadOptions, load_document
 from ingest.manifest import derive_meta
 from ingest.progress import FileProgress
-from ingest.scanning import read_file
 from ingest.sections import annotate
 from ingest.splitter import iter_passages
 
@@ -35,6 +34,10 @@ class FileLimits:
     max_inflated_bytes: int
     max_passages: int
 
+    def key(self) -> tuple[int, ...]:
+        """The limits as part of a file's source key: a file is read again when they change."""
+        return (self.max_file_bytes, self.max_inflated_bytes, self.max_passages)
+
 
 @dataclass(frozen=True)
 class PreparedFile:
@@ -45,15 +48,22 @@ class PreparedFile:
     passages: list[Passage]
     fingerprint: str
     text_digest: str
+    source: str
     notes: tuple[str, ...] = ()
 
 
 def prepare_file(
-    name: str, path: Path, given: Any, limits: FileLimits, vectors_by: str, lines: FileProgress
+    name: str,
+    path: Path,
+    data: bytes,
+    given: Any,
+    limits: FileLimits,
+    vectors_by: str,
+    lines: FileProgress,
 ) -> PreparedFile:
-    """Read, load, clean and split the file at `path` (corpus name `name`, manifest entry `given`).
-    Raises `LoadError` (or whatever reading raised) when the file cannot be ingested."""
-    data = read_file(path, limits.max_file_bytes)
+    """Load, clean and split the file at `path` (corpus name `name`, bytes `data` as
+    `scanning.read_file` read them, manifest entry `given`). Raises `LoadError` (or whatever
+    loading raised) when the file cannot be ingested."""
     lines.step("reading", name, 0, 0, "pages")
 
     def on_page(done: int, total: int) -> None:
@@ -70,7 +80,8 @@ def prepare_file(
     passages = list(annotate(passages, document, extracted.headings))
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     fingerprint = schema.fingerprint(data, meta, vectors_by)
-    return PreparedFile(document, passages, fingerprint, digest, extracted.notes)
+    source = schema.source_key(data, given, vectors_by, limits.key())
+    return PreparedFile(document, passages, fingerprint, digest, source, extracted.notes)
 
 
 def _too_many_passages(limit: int) -> str:

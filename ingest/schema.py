@@ -55,6 +55,16 @@ def fingerprint(data: bytes, meta: DocumentMeta, model_name: str) -> str:
     return digest.hexdigest()
 
 
+def source_key(data: bytes, given: DocumentMeta | None, model_name: str, limits: tuple[int, ...]) -> str:
+    """What reading a file depends on, known before it is read: its bytes, its manifest entry, the
+    pipeline, the model and the per-file limits. Equal keys mean the file would be read to the same
+    passages (or refused the same way): the ingest does not read it again."""
+    digest = hashlib.sha256(data)
+    digest.update(json.dumps(given.__dict__ if given else None, sort_keys=True).encode("utf-8"))
+    digest.update(f"\x00{PIPELINE_VERSION}\x00{model_name}\x00{limits}".encode())
+    return digest.hexdigest()
+
+
 def passage_metadata(passage: Passage, position: int, document_fingerprint: str) -> dict[str, Any]:
     return {
         "document_id": passage.document_id,
@@ -79,10 +89,16 @@ def passage_from_record(text: str, metadata: dict[str, Any]) -> Passage:
 
 
 def document_metadata(
-    document: Document, document_fingerprint: str, passage_ids: list[str], passages: list[Passage]
+    document: Document,
+    document_fingerprint: str,
+    passage_ids: list[str],
+    passages: list[Passage],
+    source: str,
+    text_digest: str,
 ) -> dict[str, Any]:
     """The document record; writing it is what makes exactly `passage_ids` (the ids of
-    `passages`, in order) the live passages."""
+    `passages`, in order) the live passages. `source` (`source_key`) and `text_digest` let the
+    next ingest tell the file unchanged without reading it."""
     return {
         "title": document.meta.title,
         "publisher": document.meta.publisher,
@@ -94,6 +110,8 @@ def document_metadata(
         "passage_ids": ",".join(passage_ids),
         "page_starts": ",".join(str(start) for start in document.pages),
         "passage_spans": _spans_json(passages),
+        "source": source,
+        "text_digest": text_digest,
     }
 
 

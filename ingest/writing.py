@@ -10,6 +10,7 @@ Does not read files, split or embed.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from chromadb.api.models.Collection import Collection
@@ -28,9 +29,11 @@ def write_document(
     vectors: np.ndarray,
     batch_size: int,
     on_stage: Callable[[str], None],
+    keys: tuple[str, str] = ("", ""),
 ) -> None:
     """Write one document's embedded passages, then its record, then delete its stale passages.
-    `on_stage` is called with "embed", "write" and "clean" before each step (crash tests)."""
+    `on_stage` is called with "embed", "write" and "clean" before each step (crash tests).
+    `keys` are the file's source key and text digest, kept in the record (see `rewrite_record`)."""
     name = document.id
     ids = [schema.passage_id(p) for p in passages]
     for lo in range(0, len(passages), batch_size):
@@ -46,7 +49,7 @@ def write_document(
     documents_store.upsert(
         ids=[name],
         embeddings=np.asarray([schema.PLACEHOLDER_VECTOR], dtype=np.float32),
-        metadatas=[schema.document_metadata(document, fingerprint, ids, passages)],
+        metadatas=[schema.document_metadata(document, fingerprint, ids, passages, *keys)],
         documents=[document.text],
     )
     on_stage("clean")
@@ -55,27 +58,49 @@ def write_document(
 
 
 def sweep(passages_store: Collection, documents_store: Collection, present: set[str]) -> list[str]:
-    """Delete files that are gone, and passages no document record lists; return the files removed."""
+    """Delete files that are gone, and passages no document record lists; return the files removed.
+
+    A passage a record lists is always stored (it is written before the record, and only unlisted
+    passages are ever deleted), so when the store holds exactly as many passages as the records
+    list, none is unlisted and the passages need not be read (the usual case: no run was killed
+    between writing a record and deleting its old passages)."""
     records = read_all(documents_store, ("metadatas",))
     live: dict[str, frozenset[str] | None] = {
         id_: schema.live_passage_ids(meta) for id_, meta in zip(records.ids, records.metadatas, strict=True)
     }
+    removed = sorted(name for name in live if name not in present)
+    for name in removed:  # the record first: its passages are then unlisted, and swept if killed here
+        documents_store.delete(ids=[name])
+        delete_ids(passages_store, read_all(passages_store, (), where={"document_id": name}).ids, 2048)
+    kept = {name: ids for name, ids in live.items() if name in present}
+    lists = list(kept.values())
+    if all(ids is not None for ids in lists) and passages_store.count() == sum(
+        len(ids or ()) for ids in lists
+    ):
+        return removed
+    return sorted(removed + _delete_unlisted(passages_store, kept, present))
+
+
+def _delete_unlisted(
+    passages_store: Collection, live: dict[str, frozenset[str] | None], present: set[str]
+) -> list[str]:
+    """Read every passage's document and delete those no record lists: the passages of a file
+    that has no record (and is gone), and a record's stale ones. Returns the files whose passages
+    went with no record left."""
     passages = read_all(passages_store, ("metadatas",))
     by_document: dict[str, list[str]] = {}
     for pid, meta in zip(passages.ids, passages.metadatas, strict=True):
         by_document.setdefault(str(meta["document_id"]), []).append(pid)
-
-    removed = sorted(name for name in set(live) | set(by_document) if name not in present)
-    for name in removed:
-        delete_ids(passages_store, by_document.get(name, []), 2048)
-        documents_store.delete(ids=[name])
+    orphaned = sorted(name for name in by_document if name not in live and name not in present)
+    for name in orphaned:
+        delete_ids(passages_store, by_document[name], 2048)
     stale: list[str] = []
     for name, pids in by_document.items():
         listed = live.get(name)
         if name in present and listed is not None:
             stale += [pid for pid in pids if pid not in listed]
     delete_ids(passages_store, sorted(stale), 2048)
-    return removed
+    return orphaned
 
 
 def delete_ids(collection: Collection, ids: Sequence[str], batch_size: int) -> None:
@@ -83,9 +108,42 @@ def delete_ids(collection: Collection, ids: Sequence[str], batch_size: int) -> N
         collection.delete(ids=list(ids[lo : lo + batch_size]))
 
 
-def indexed_fingerprints(documents_store: Collection) -> dict[str, str]:
+@dataclass(frozen=True)
+class IndexedFile:
+    """What a document record says of its file: enough to tell it unchanged without reading it."""
+
+    fingerprint: str
+    source: str  # `schema.source_key`; "" in records written before it was kept
+    text_digest: str
+    encoding: str
+
+
+def indexed_files(documents_store: Collection) -> dict[str, IndexedFile]:
     records = read_all(documents_store, ("metadatas",))
     return {
-        id_: str(meta.get("fingerprint", ""))
+        id_: IndexedFile(
+            str(meta.get("fingerprint", "")),
+            str(meta.get("source", "") or ""),
+            str(meta.get("text_digest", "") or ""),
+            str(meta.get("encoding", "utf-8")),
+        )
         for id_, meta in zip(records.ids, records.metadatas, strict=True)
     }
+
+
+def rewrite_record(
+    documents_store: Collection,
+    document: Document,
+    passages: list[Passage],
+    fingerprint: str,
+    keys: tuple[str, str],
+) -> None:
+    """Write an unchanged file's record again, as this version writes records (its source key,
+    its passages described), without touching its passages: it lists the very same ids."""
+    ids = [schema.passage_id(p) for p in passages]
+    documents_store.upsert(
+        ids=[document.id],
+        embeddings=np.asarray([schema.PLACEHOLDER_VECTOR], dtype=np.float32),
+        metadatas=[schema.document_metadata(document, fingerprint, ids, passages, *keys)],
+        documents=[document.text],
+    )

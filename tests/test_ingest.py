@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
 
 from assistant.core.settings import Settings
+from ingest import loaders, preparing, writing
+from ingest import store as ingest_store
 from ingest.embedder import Embedder
-from ingest.store import open_client, passages_collection
+from ingest.store import documents_collection, open_client, passages_collection, read_all
 from tests.conftest import CORPUS, ingest_folder
 
 
@@ -147,3 +154,65 @@ def test_files_embedded_together_get_their_own_vectors(
     for row, passage_id in enumerate(sample):
         assert float(one_by_one[passage_id] @ together[passage_id]) > 0.98
         assert float(direct[row] @ together[passage_id]) > 0.98
+
+
+def test_an_unchanged_file_is_not_read_again_and_older_records_are_brought_up_to_date(
+    tmp_path: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    (corpus / "ferry.txt").write_text(
+        "The ferry ran late on Monday. It ran on time after.\n", encoding="utf-8"
+    )
+    (corpus / "lamps.txt").write_text(
+        "The north lamp failed twice. Its wick was replaced.\n", encoding="utf-8"
+    )
+    ingest_folder(corpus, index, embedder)
+
+    loaded: list[str] = []
+    real_load = loaders.load_document
+
+    def counting(path: Path, data: bytes, options: Any = None) -> Any:
+        loaded.append(path.name)
+        return real_load(path, data, options)
+
+    reads: list[tuple[str, tuple[str, ...]]] = []
+    real_read_all = ingest_store.read_all
+
+    def spying(collection: Any, include: Any = ("metadatas",), **kwargs: Any) -> Any:
+        reads.append((collection.name, tuple(include)))
+        return real_read_all(collection, include, **kwargs)
+
+    monkeypatch.setattr(preparing, "load_document", counting)
+    monkeypatch.setattr(writing, "read_all", spying)
+    again = ingest_folder(corpus, index, embedder)
+    assert loaded == [] and again.unchanged_files == 2 and again.embedded_files == []
+    assert ("passages", ("metadatas",)) not in reads  # every stored passage is listed: none read
+    assert again.encodings == {"ferry.txt": "utf-8", "lamps.txt": "utf-8"}
+
+    # A manifest entry is part of what the file's passages depend on: that file is read again.
+    (corpus / "manifest.json").write_text(
+        json.dumps({"documents": {"lamps.txt": {"title": "Lamp log"}}}), encoding="utf-8"
+    )
+    retitled = ingest_folder(corpus, index, embedder)
+    assert loaded == ["lamps.txt"] and retitled.embedded_files == ["lamps.txt"]
+
+    # Records written before they kept their source are read once more, rewritten, not re-embedded.
+    store = documents_collection(open_client(index))
+    records = read_all(store, ("documents", "metadatas"))
+    store.delete(ids=records.ids)
+    newer = {"source", "text_digest", "passage_spans"}
+    store.add(
+        ids=records.ids,
+        embeddings=np.ones((len(records.ids), 1), dtype=np.float32),
+        metadatas=[{k: v for k, v in m.items() if k not in newer} for m in records.metadatas],
+        documents=records.documents,
+    )
+    loaded.clear()
+    upgraded = ingest_folder(corpus, index, embedder)
+    assert sorted(loaded) == ["ferry.txt", "lamps.txt"]
+    assert upgraded.embedded_passages == 0 and upgraded.unchanged_files == 2
+    assert all(newer <= m.keys() for m in read_all(store, ("metadatas",)).metadatas)
+    loaded.clear()
+    ingest_folder(corpus, index, embedder)
+    assert loaded == []
