@@ -134,7 +134,9 @@ def ingest_corpus(
             given = manifest.get(name)
             source = schema.source_key(data, given, vectors_by, limits.key())
             unread = known is not None and known.source == source
-            prepared = None if unread else prepare_file(name, path, data, given, limits, vectors_by, lines)
+            prepared = (
+                None if unread else prepare_file(name, path, data, source, given, limits, vectors_by, lines)
+            )
         except Exception as error:  # noqa: BLE001 - one bad file must never stop the run
             reason = (
                 str(error)

@@ -56,14 +56,15 @@ def prepare_file(
     name: str,
     path: Path,
     data: bytes,
+    source: str,
     given: Any,
     limits: FileLimits,
     vectors_by: str,
     lines: FileProgress,
 ) -> PreparedFile:
     """Load, clean and split the file at `path` (corpus name `name`, bytes `data` as
-    `scanning.read_file` read them, manifest entry `given`). Raises `LoadError` (or whatever
-    loading raised) when the file cannot be ingested."""
+    `scanning.read_file` read them, their `schema.source_key` `source`, manifest entry `given`).
+    Raises `LoadError` (or whatever loading raised) when the file cannot be ingested."""
     lines.step("reading", name, 0, 0, "pages")
 
     def on_page(done: int, total: int) -> None:
@@ -80,7 +81,6 @@ def prepare_file(
     passages = list(annotate(passages, document, extracted.headings))
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     fingerprint = schema.fingerprint(data, meta, vectors_by)
-    source = schema.source_key(data, given, vectors_by, limits.key())
     return PreparedFile(document, passages, fingerprint, digest, source, extracted.notes)
 
 
