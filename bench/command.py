@@ -254,7 +254,9 @@ def bench(
     Figures are printed next to their targets and never fail the command.
     """
     if scale:
-        result = run_scale(min_passages=passages or SCALE_PASSAGES, serve=not no_serve)
+        result = run_scale(
+            min_passages=passages or SCALE_PASSAGES, serve=not no_serve, shared_server=not no_serve
+        )
         report = scale_table(result)
     else:
         result = run_bench(quick, min_passages=passages, llamaindex=not no_llamaindex, serve=not no_serve)

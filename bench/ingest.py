@@ -21,8 +21,11 @@ from typing import Any
 from assistant.core.settings import Settings
 
 
-def measure_ingest(corpus: Path, index: Path, embedder: Any) -> dict[str, Any]:
-    """Our pipeline into a fresh Chroma store; the embedder is loaded already."""
+def measure_ingest(
+    corpus: Path, index: Path, embedder: Any, vectors_dir: Path | None = None
+) -> dict[str, Any]:
+    """Our pipeline into a fresh Chroma store; the embedder is loaded already. `vectors_dir`: where
+    the CLI would keep the vector files (the scale bench's chat starts from them)."""
     from ingest.pipeline import ingest_corpus
     from ingest.store import open_client
 
@@ -34,6 +37,7 @@ def measure_ingest(corpus: Path, index: Path, embedder: Any) -> dict[str, Any]:
         max_file_bytes=Settings().ingest.max_file_bytes,
         progress=False,
         encoder=embedder.name,
+        vectors_dir=vectors_dir,
     )
     seconds = time.perf_counter() - started
     return {
@@ -206,7 +210,9 @@ def measure_llamaindex_same_work(
     }
 
 
-def measure_reingest(corpus: Path, index: Path, embedder: Any) -> dict[str, Any]:
+def measure_reingest(
+    corpus: Path, index: Path, embedder: Any, vectors_dir: Path | None = None
+) -> dict[str, Any]:
     """Re-ingest as the CLI does: nothing changed (lazy embedder never called), then one file changed."""
     from ingest.pipeline import ingest_corpus
     from ingest.store import open_client
@@ -220,7 +226,13 @@ def measure_reingest(corpus: Path, index: Path, embedder: Any) -> dict[str, Any]
 
     started = time.perf_counter()
     noop = ingest_corpus(
-        corpus, open_client(index), lazy, max_file_bytes=max_bytes, progress=False, encoder=embedder.name
+        corpus,
+        open_client(index),
+        lazy,
+        max_file_bytes=max_bytes,
+        progress=False,
+        encoder=embedder.name,
+        vectors_dir=vectors_dir,
     )
     noop_s = time.perf_counter() - started
 
@@ -235,6 +247,7 @@ def measure_reingest(corpus: Path, index: Path, embedder: Any) -> dict[str, Any]
         max_file_bytes=max_bytes,
         progress=False,
         encoder=embedder.name,
+        vectors_dir=vectors_dir,
     )
     one_s = time.perf_counter() - started
     return {

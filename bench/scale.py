@@ -42,6 +42,7 @@ from bench.corpus import (
 from bench.ingest import measure_ingest, measure_reingest
 from bench.runtime import log, no_network, offline_environment
 from bench.serving import measure_serve
+from bench.shared_server import measure_shared_server
 
 SCALE_PASSAGES = 100_000
 LINUX_DOC_SOURCES = Path("/usr/share/doc/linux-doc/Documentation")
@@ -52,6 +53,7 @@ LINUX_DOC_SUFFIXES = (".rst", ".rst.gz", ".txt", ".txt.gz")
 RECALL_SAMPLE = 200  # stored passages used as queries, besides the questions
 DRAWN_QUESTIONS = 20  # questions made from passages of the large corpus
 SERVE_TIMEOUT_S = 900.0
+SHARED_QUESTIONS = 20  # asked of each chat process on the shared server
 
 LINUX_DOC_QUESTIONS = (
     "How do I submit a patch to the Linux kernel?",
@@ -186,6 +188,7 @@ def run_scale(
     linux_docs: Path | None = None,
     bundled_corpus: Path | None = BUNDLED_CORPUS,
     serve: bool = True,
+    shared_server: bool = True,
     bundled_questions: Sequence[tuple[str, Sequence[str]]] | None = None,
     large_questions: Sequence[str] | None = None,
     drawn: int = DRAWN_QUESTIONS,
@@ -210,7 +213,8 @@ def run_scale(
         embedder = settings_embedder(base)
         embedder.embed(["warm up the encoder"])
         log("ingest: our pipeline (one run, the embedder loaded beforehand)")
-        ingest = measure_ingest(corpus, index, embedder)
+        settings = Settings(index={"corpus_dir": corpus, "index_dir": index, "data_dir": folder / "data"})
+        ingest = measure_ingest(corpus, index, embedder, settings.index.vector_files)
         ingest["index_bytes"] = disk_bytes(index)
         log(
             f"  {ingest['passages']} passages in {ingest['seconds']:.1f} s, "
@@ -218,9 +222,8 @@ def run_scale(
         )
 
         log("re-ingest: nothing changed, then one file changed")
-        reingest = measure_reingest(corpus, index, embedder)
+        reingest = measure_reingest(corpus, index, embedder, settings.index.vector_files)
 
-        settings = Settings(index={"corpus_dir": corpus, "index_dir": index, "data_dir": folder / "data"})
         asked = list(
             large_questions if large_questions is not None else (*PYTHON_DOC_QUESTIONS, *LINUX_DOC_QUESTIONS)
         )
@@ -234,9 +237,16 @@ def run_scale(
         ask_large = measure_ask(settings, [(q, ()) for q in asked + from_corpus], second_pass=False)
 
         served: dict[str, Any] | None = None
+        first_served: dict[str, Any] | None = None
+        shared: dict[str, Any] | None = None
         if serve:
-            log("`assistant serve` start-up and resident memory at this size")
+            log("`assistant serve` start-up and memory: the first start after the ingest, then a restart")
+            shutil.rmtree(settings.index.derived_files, ignore_errors=True)
+            first_served = measure_serve(settings, timeout_s=SERVE_TIMEOUT_S)
             served = measure_serve(settings, timeout_s=SERVE_TIMEOUT_S)
+        if shared_server:
+            log(f"two chat processes on one `chroma run` server, {SHARED_QUESTIONS} questions each at once")
+            shared = measure_shared_server(settings, asked[:SHARED_QUESTIONS], SERVE_TIMEOUT_S)
 
     figures: dict[str, Any] = {
         "scale_passages": ingest["passages"],
@@ -251,7 +261,15 @@ def run_scale(
         "scale_ask_large_p95_ms": ask_large["p95_ms"],
         "scale_hnsw_recall_at_10": recall["recall_at_k"],
         "scale_serve_start_s": served["cold_start_s"] if served else None,
-        "scale_serve_rss_mb": served["serve_rss_mb"] if served else None,
+        "scale_serve_first_start_s": first_served["cold_start_s"] if first_served else None,
+        "scale_serve_rss_mb": (
+            max(served["serve_rss_mb"], first_served["serve_rss_mb"]) if served and first_served else None
+        ),
+        "scale_shared_server_chat_start_s": max(shared["start_s"]) if shared else None,
+        "scale_shared_server_chat_rss_mb": max(shared["chat_rss_mb"]) if shared else None,
+        "scale_shared_server_rss_mb": shared["server_rss_mb"] if shared else None,
+        "scale_shared_server_ask_p50_ms": shared["ask_p50_ms"] if shared else None,
+        "scale_shared_server_ask_p95_ms": shared["ask_p95_ms"] if shared else None,
     }
     return {
         "ratios": figures,
@@ -270,6 +288,8 @@ def run_scale(
         "ask_large": {**ask_large, "written": len(asked), "drawn_from_corpus": len(from_corpus)},
         "drawn_questions_sample": from_corpus[:3],
         "serve": served,
+        "serve_first_after_ingest": first_served,
+        "shared_server": shared,
         "network_attempts": guard.attempts,
         "encoder": Settings().embedding.kind,
         "machine": {"cpus": os.cpu_count()},

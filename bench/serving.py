@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _tree_hwm_kb(pid: int) -> int:
+def tree_peak_kb(pid: int) -> int:
     """Peak resident memory (VmHWM) of `pid` and all its descendants, in kB."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
@@ -55,7 +56,7 @@ def _tree_hwm_kb(pid: int) -> int:
     return total
 
 
-def _ask_server(url: str, question: str) -> tuple[str, Any]:
+def ask_server(url: str, question: str) -> tuple[str, Any]:
     """Ask through gradio_client: `/ask` first, else the first named endpoint that takes a string."""
     from gradio_client import Client
 
@@ -87,57 +88,87 @@ def raise_if_exited(process: subprocess.Popen[bytes], log_file: Any) -> None:
         raise RuntimeError(f"assistant serve exited with status {process.returncode}:\n{tail}")
 
 
-def measure_serve(settings: Settings, timeout_s: float = 180.0, extra_questions: int = 3) -> dict[str, Any]:
-    """Start `assistant serve` on 127.0.0.1, time it until the first answer, then read its peak RSS."""
-    import urllib.request
-
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/"
-    env = {
+def serve_environment(settings: Settings, **extra: str) -> dict[str, str]:
+    """The environment of a served chat over `settings`' index, offline, with `extra` variables."""
+    return {
         **os.environ,
         **OFFLINE_ENV,
         "ASSISTANT_INDEX_DIR": str(settings.index.index_dir),
         "ASSISTANT_CORPUS_DIR": str(settings.index.corpus_dir),
         "ASSISTANT_DATA_DIR": str(settings.index.data_dir),
+        **extra,
     }
-    command = serve_command(port)
-    log_file = tempfile.TemporaryFile()
-    started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=log_file, stderr=subprocess.STDOUT)
-    result: dict[str, Any] = {"port": port}
-    try:
+
+
+@dataclass
+class Served:
+    """A running `assistant serve`: its process, where it prints, its address and when it started."""
+
+    process: subprocess.Popen[bytes]
+    log_file: Any
+    url: str
+    started: float
+
+    @classmethod
+    def start(cls, env: dict[str, str]) -> Served:
+        port = free_port()
+        log_file = tempfile.TemporaryFile()
+        started = time.perf_counter()
+        process = subprocess.Popen(serve_command(port), env=env, stdout=log_file, stderr=subprocess.STDOUT)
+        return cls(process, log_file, f"http://127.0.0.1:{port}/", started)
+
+    def first_answer(self, timeout_s: float) -> dict[str, Any]:
+        """Wait until the page is served and a question is answered: the times from process start."""
+        import urllib.request
+
         http_up_s: float | None = None
         last_error = ""
-        while time.perf_counter() - started < timeout_s:
-            raise_if_exited(process, log_file)
+        while time.perf_counter() - self.started < timeout_s:
+            raise_if_exited(self.process, self.log_file)
             if http_up_s is None:
                 try:
-                    with urllib.request.urlopen(url, timeout=2) as response:
+                    with urllib.request.urlopen(self.url, timeout=2) as response:
                         if response.status == 200:
-                            http_up_s = time.perf_counter() - started
+                            http_up_s = time.perf_counter() - self.started
                 except OSError as error:
                     last_error = str(error)
                     time.sleep(0.1)
                     continue
             try:
-                endpoint, answer = _ask_server(url, COLD_QUESTION)
+                endpoint, answer = ask_server(self.url, COLD_QUESTION)
                 break
             except Exception as error:  # not ready yet
                 last_error = f"{type(error).__name__}: {error}"
                 time.sleep(0.2)
         else:
-            raise RuntimeError(f"no answer from {url} within {timeout_s:.0f} s ({last_error})")
-        result["cold_start_s"] = time.perf_counter() - started
-        result["http_up_s"] = http_up_s
-        result["endpoint"] = endpoint
-        result["first_answer"] = _answer_text(answer)[:160]
+            raise RuntimeError(f"no answer from {self.url} within {timeout_s:.0f} s ({last_error})")
+        return {
+            "cold_start_s": time.perf_counter() - self.started,
+            "http_up_s": http_up_s,
+            "endpoint": endpoint,
+            "first_answer": _answer_text(answer)[:160],
+        }
+
+    def peak_rss_mb(self) -> float:
+        return tree_peak_kb(self.process.pid) / 1024
+
+    def stop(self) -> None:
+        stop_process(self.process, 10)
+        self.log_file.close()
+
+
+def measure_serve(settings: Settings, timeout_s: float = 180.0, extra_questions: int = 3) -> dict[str, Any]:
+    """Start `assistant serve` on 127.0.0.1, time it until the first answer, then read its peak RSS."""
+    served = Served.start(serve_environment(settings))
+    try:
+        result: dict[str, Any] = {"port": int(served.url.rsplit(":", 1)[1].strip("/"))}
+        result.update(served.first_answer(timeout_s))
         for question, _ in eval_questions()[1 : 1 + extra_questions]:
-            _ask_server(url, question)
-        result["serve_rss_mb"] = _tree_hwm_kb(process.pid) / 1024
+            ask_server(served.url, question)
+        result["serve_rss_mb"] = served.peak_rss_mb()
         return result
     finally:
-        stop_process(process, 10)
-        log_file.close()
+        served.stop()
 
 
 def _answer_text(answer: Any) -> str:

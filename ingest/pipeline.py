@@ -46,7 +46,7 @@ from ingest.progress import DEFAULT_PROGRESS_INTERVAL_S, FileProgress
 from ingest.scanning import Skipped, read_file, scan_corpus
 from ingest.splitter import DEFAULT_MAX_PASSAGES_PER_FILE
 from ingest.store import documents_collection, passages_collection
-from ingest.writing import indexed_files, rewrite_record, sweep, write_document
+from ingest.writing import indexed_files, name_vectors, rewrite_record, sweep, write_document
 
 # Called as hook(stage, document name) at the points where a kill is most telling:
 # "embed" (a batch of the document is embedded, nothing of it written yet), "write" (its
@@ -102,6 +102,7 @@ def ingest_corpus(
     max_passages_per_file: int = DEFAULT_MAX_PASSAGES_PER_FILE,
     progress_lines: Callable[[str], None] | None = None,
     progress_interval_s: float = DEFAULT_PROGRESS_INTERVAL_S,
+    vectors_dir: Path | None = None,
 ) -> IngestSummary:
     """Bring the index in line with `corpus_dir` and report what changed.
 
@@ -110,6 +111,7 @@ def ingest_corpus(
     it is part of each file's fingerprint, so changing encoder re-embeds every file.
     `progress` draws the embedding bar; `progress_lines` receives a line every
     `progress_interval_s` seconds while one file takes long (while embedding, only without the bar).
+    `vectors_dir` receives each written document's vectors as a file (`ingest.vector_files`).
     """
     started = time.perf_counter()
     summary = IngestSummary()
@@ -125,6 +127,7 @@ def ingest_corpus(
     present: set[str] = set()
     changed: list[PreparedFile] = []
     outdated_records: list[PreparedFile] = []
+    unnamed_vectors: list[str] = []  # unchanged files whose records do not name their vectors yet
     first_with_text: dict[str, str] = {}
     for path in paths:
         name = path.relative_to(corpus_dir).as_posix()
@@ -162,6 +165,8 @@ def ingest_corpus(
         summary.encodings[name] = encoding
         if prepared is None:
             summary.unchanged_files += 1
+            if known is not None and not known.vectors_digest:
+                unnamed_vectors.append(name)
             continue
         if prepared.notes:
             summary.notes[name] = list(prepared.notes)
@@ -197,6 +202,7 @@ def ingest_corpus(
                     write_batch_size,
                     lambda stage, name=name: _stage(stage_hook, stage, name),  # type: ignore[misc]
                     (prepared.source, prepared.text_digest),
+                    vectors_dir,
                 )
                 offset += count
                 summary.embedded_files.append(prepared.document.id)
@@ -218,8 +224,18 @@ def ingest_corpus(
 
     for prepared in outdated_records:
         keys = (prepared.source, prepared.text_digest)
-        rewrite_record(documents_store, prepared.document, prepared.passages, prepared.fingerprint, keys)
-    summary.removed_files = sweep(passages_store, documents_store, present)
+        rewrite_record(
+            passages_store,
+            documents_store,
+            prepared.document,
+            prepared.passages,
+            prepared.fingerprint,
+            keys,
+            vectors_dir,
+        )
+    for name in unnamed_vectors:
+        name_vectors(passages_store, documents_store, name, vectors_dir)
+    summary.removed_files = sweep(passages_store, documents_store, present, vectors_dir)
     summary.passages = passages_store.count()
     summary.seconds = time.perf_counter() - started
     return summary

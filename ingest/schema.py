@@ -95,10 +95,12 @@ def document_metadata(
     passages: list[Passage],
     source: str,
     text_digest: str,
+    vectors_digest: str = "",
 ) -> dict[str, Any]:
     """The document record; writing it is what makes exactly `passage_ids` (the ids of
     `passages`, in order) the live passages. `source` (`source_key`) and `text_digest` let the
-    next ingest tell the file unchanged without reading it."""
+    next ingest tell the file unchanged without reading it; `vectors_digest` names the file of
+    its passages' vectors (`ingest.vector_files`; "" when none was written)."""
     return {
         "title": document.meta.title,
         "publisher": document.meta.publisher,
@@ -112,6 +114,7 @@ def document_metadata(
         "passage_spans": _spans_json(passages),
         "source": source,
         "text_digest": text_digest,
+        "vectors_digest": vectors_digest,
     }
 
 

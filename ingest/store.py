@@ -106,6 +106,21 @@ def read_all(
         offset += page
 
 
+def read_embeddings(
+    collection: Collection, ids: Sequence[str], page: int = READ_PAGE
+) -> dict[str, np.ndarray]:
+    """The vectors of those of `ids` that are stored, as float32 rows, read `page` ids at a time."""
+    found: dict[str, np.ndarray] = {}
+    for lo in range(0, len(ids), page):
+        got = collection.get(ids=list(ids[lo : lo + page]), include=["embeddings"])
+        embeddings = got.get("embeddings")
+        if embeddings is None or not len(got["ids"]):
+            continue
+        rows = np.asarray(embeddings, dtype=np.float32)
+        found.update(zip(got["ids"], rows, strict=True))
+    return found
+
+
 def passages_collection(client: ClientAPI) -> Collection:
     return _collection(client, schema.PASSAGES)
 

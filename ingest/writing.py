@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from chromadb.api.models.Collection import Collection
 
 from ingest import schema
 from ingest.documents import Document, Passage
-from ingest.store import read_all
+from ingest.store import read_all, read_embeddings
+from ingest.vector_files import remove_unnamed, vectors_digest, write_vectors
 
 
 def write_document(
@@ -30,10 +32,13 @@ def write_document(
     batch_size: int,
     on_stage: Callable[[str], None],
     keys: tuple[str, str] = ("", ""),
+    vectors_dir: Path | None = None,
 ) -> None:
     """Write one document's embedded passages, then its record, then delete its stale passages.
     `on_stage` is called with "embed", "write" and "clean" before each step (crash tests).
-    `keys` are the file's source key and text digest, kept in the record (see `rewrite_record`)."""
+    `keys` are the file's source key and text digest, kept in the record (see `rewrite_record`).
+    The vectors' digest goes in the record too, and their file into `vectors_dir` (when given)
+    before the record names it."""
     name = document.id
     ids = [schema.passage_id(p) for p in passages]
     for lo in range(0, len(passages), batch_size):
@@ -46,10 +51,11 @@ def write_document(
             documents=[p.text for p in batch],
         )
     on_stage("write")
+    digest = _name_stored_vectors(passages_store, ids, vectors_dir)
     documents_store.upsert(
         ids=[name],
         embeddings=np.asarray([schema.PLACEHOLDER_VECTOR], dtype=np.float32),
-        metadatas=[schema.document_metadata(document, fingerprint, ids, passages, *keys)],
+        metadatas=[schema.document_metadata(document, fingerprint, ids, passages, *keys, digest)],
         documents=[document.text],
     )
     on_stage("clean")
@@ -57,8 +63,14 @@ def write_document(
     delete_ids(passages_store, sorted(set(old) - set(ids)), batch_size)
 
 
-def sweep(passages_store: Collection, documents_store: Collection, present: set[str]) -> list[str]:
+def sweep(
+    passages_store: Collection,
+    documents_store: Collection,
+    present: set[str],
+    vectors_dir: Path | None = None,
+) -> list[str]:
     """Delete files that are gone, and passages no document record lists; return the files removed.
+    Vector files no remaining record names go too.
 
     A passage a record lists is always stored (it is written before the record, and only unlisted
     passages are ever deleted), so when the store holds exactly as many passages as the records
@@ -73,6 +85,11 @@ def sweep(passages_store: Collection, documents_store: Collection, present: set[
         documents_store.delete(ids=[name])
         delete_ids(passages_store, read_all(passages_store, (), where={"document_id": name}).ids, 2048)
     kept = {name: ids for name, ids in live.items() if name in present}
+    if vectors_dir is not None:
+        named = zip(records.ids, records.metadatas, strict=True)
+        remove_unnamed(
+            vectors_dir, (str(meta.get("vectors_digest", "")) for name, meta in named if name in present)
+        )
     lists = list(kept.values())
     if all(ids is not None for ids in lists) and passages_store.count() == sum(
         len(ids or ()) for ids in lists
@@ -116,6 +133,7 @@ class IndexedFile:
     source: str  # `schema.source_key`; "" in records written before it was kept
     text_digest: str
     encoding: str
+    vectors_digest: str  # "" in records written before vectors had files
 
 
 def indexed_files(documents_store: Collection) -> dict[str, IndexedFile]:
@@ -126,24 +144,58 @@ def indexed_files(documents_store: Collection) -> dict[str, IndexedFile]:
             str(meta.get("source", "") or ""),
             str(meta.get("text_digest", "") or ""),
             str(meta.get("encoding", "utf-8")),
+            str(meta.get("vectors_digest", "") or ""),
         )
         for id_, meta in zip(records.ids, records.metadatas, strict=True)
     }
 
 
 def rewrite_record(
+    passages_store: Collection,
     documents_store: Collection,
     document: Document,
     passages: list[Passage],
     fingerprint: str,
     keys: tuple[str, str],
+    vectors_dir: Path | None = None,
 ) -> None:
     """Write an unchanged file's record again, as this version writes records (its source key,
-    its passages described), without touching its passages: it lists the very same ids."""
+    its passages described, its vectors' digest), without touching its passages: it lists the very
+    same ids. Their vectors are read once, to name them (and written to `vectors_dir`)."""
     ids = [schema.passage_id(p) for p in passages]
+    digest = _name_stored_vectors(passages_store, ids, vectors_dir)
     documents_store.upsert(
         ids=[document.id],
         embeddings=np.asarray([schema.PLACEHOLDER_VECTOR], dtype=np.float32),
-        metadatas=[schema.document_metadata(document, fingerprint, ids, passages, *keys)],
+        metadatas=[schema.document_metadata(document, fingerprint, ids, passages, *keys, digest)],
         documents=[document.text],
     )
+
+
+def name_vectors(
+    passages_store: Collection, documents_store: Collection, name: str, vectors_dir: Path | None
+) -> None:
+    """Give a record written before vectors were named its vectors' digest (and their file), once:
+    its passages and text stay as they are. Nothing changes if any listed passage is missing."""
+    got = documents_store.get(ids=[name], include=["metadatas"])
+    if not got["ids"] or not got["metadatas"]:
+        return
+    metadata = dict(got["metadatas"][0] or {})
+    raw = str(metadata.get("passage_ids", "") or "")
+    digest = _name_stored_vectors(passages_store, raw.split(",") if raw else [], vectors_dir)
+    if digest:
+        documents_store.update(ids=[name], metadatas=[{**metadata, "vectors_digest": digest}])
+
+
+def _name_stored_vectors(passages_store: Collection, ids: list[str], vectors_dir: Path | None) -> str:
+    """The digest of `ids`' vectors as the store returns them (it normalises what it is given, so
+    they are read back rather than taken from the encoder), their file written to `vectors_dir`;
+    "" when a passage is missing or there are none."""
+    stored = read_embeddings(passages_store, ids)
+    if not ids or len(stored) != len(ids):
+        return ""
+    vectors = np.vstack([stored[i] for i in ids])
+    digest = vectors_digest(ids, vectors)
+    if vectors_dir is not None:
+        write_vectors(vectors_dir, digest, vectors)
+    return digest

@@ -177,6 +177,7 @@ def test_scale_bench_on_tiny_sources(tmp_path: Path, capsys: pytest.CaptureFixtu
         linux_docs=linux_docs,
         bundled_corpus=bundled,
         serve=False,
+        shared_server=False,
         bundled_questions=[("When does work on the bridge start?", ())],
         large_questions=["What does the json module guide explain?"],
         drawn=2,

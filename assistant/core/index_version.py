@@ -32,15 +32,23 @@ class IndexVersion:
     """What was read from one version of the index, and how questions are answered on it."""
 
     def __init__(
-        self, settings: Settings, library: Library, retriever: HybridRetriever, readers: Readers
+        self,
+        settings: Settings,
+        library: Library,
+        retriever: HybridRetriever,
+        readers: Readers,
+        vocabulary: terms.Vocabulary | None = None,
     ) -> None:
+        """`vocabulary`: the library's, when already built or loaded (`derived_files`)."""
         self.settings = settings
         self.library = library
         self.retriever = retriever
         self.readers = readers
-        self.vocabulary = terms.Vocabulary(
-            (p.passage.text for p in library.passages), readers.embedder.known_words()
-        )
+        if vocabulary is None:
+            vocabulary = terms.Vocabulary(
+                (p.passage.text for p in library.passages), readers.embedder.known_words()
+            )
+        self.vocabulary = vocabulary
         self.answerer = Answerer(
             library,
             self.vocabulary,

@@ -43,4 +43,5 @@ def ingest_with_settings(
         max_passages_per_file=limits.max_passages_per_file,
         progress_lines=progress_lines,
         progress_interval_s=interval,
+        vectors_dir=settings.index.vector_files,
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 
 import bm25s
 import numpy as np
@@ -20,6 +21,7 @@ import Stemmer
 TOKEN_PATTERN = r"(?u)\b\w\w+\b"
 STOPWORDS = "en"
 STEMMER_LANGUAGE = "english"
+SIZE_FILE = "passages.txt"
 
 
 class KeywordIndex:
@@ -38,6 +40,22 @@ class KeywordIndex:
         )
         self._bm25 = bm25s.BM25()
         self._bm25.index(tokens, show_progress=False)
+
+    def save(self, folder: Path) -> None:
+        """Write the score matrix and vocabulary to `folder` (see `load`)."""
+        self._bm25.save(str(folder), show_progress=False)
+        (folder / SIZE_FILE).write_text(str(self.size), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> KeywordIndex:
+        """An index `save` wrote, its score matrix memory-mapped (shared by the chat processes of a
+        machine, and read from disk only where queries touch it)."""
+        logging.getLogger("bm25s").setLevel(logging.ERROR)
+        index = cls.__new__(cls)
+        index.size = int((folder / SIZE_FILE).read_text(encoding="utf-8"))
+        index._stemmer = Stemmer.Stemmer(STEMMER_LANGUAGE)
+        index._bm25 = bm25s.BM25.load(str(folder), mmap=True, show_progress=False)
+        return index
 
     def search(self, query: str, k: int, allowed_rows: np.ndarray | None = None) -> list[tuple[int, float]]:
         """The `k` best (row, score) pairs with a positive score, best first; only rows where

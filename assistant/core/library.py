@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 from chromadb.api import ClientAPI
 
+from assistant.core.listed_vectors import ListedVectors, read_listed_vectors
 from ingest import schema
 from ingest.documents import Document, Passage
 from ingest.store import documents_collection, passages_collection, read_all
@@ -56,27 +58,28 @@ class Library:
         self._place = {row: index for rows in self._by_document.values() for index, row in enumerate(rows)}
 
     @classmethod
-    def from_index(cls, client: ClientAPI, attempts: int = 3) -> Library:
+    def from_index(cls, client: ClientAPI, attempts: int = 3, vectors_dir: Path | None = None) -> Library:
         """Load a consistent snapshot: for each document, exactly the passages its record lists.
 
         The record and the passages are two reads; an ingest committing a document between them
         shows up as listed passages that were missing (already deleted as stale), and the load is
         retried. If it stays incomplete, the passages found are still exact slices of their texts.
+        Vectors come from `vectors_dir`'s files where they hold what the records name.
         """
-        library = cls._load(client)
+        library = cls._load(client, vectors_dir)
         for _ in range(attempts - 1):
             if library.complete:
                 break
-            library = cls._load(client)
+            library = cls._load(client, vectors_dir)
         return library
 
     @classmethod
-    def _load(cls, client: ClientAPI) -> Library:
+    def _load(cls, client: ClientAPI, vectors_dir: Path | None) -> Library:
         doc_records = read_all(documents_collection(client), ("documents", "metadatas"))
         documents: dict[str, Document] = {}
         live: dict[str, frozenset[str] | None] = {}
         fingerprints: dict[str, str] = {}
-        described: dict[str, tuple[int, Passage]] = {}  # passage id -> its place and passage
+        described: list[tuple[ListedVectors, list[Passage]]] = []
         every_record_describes = True
         for doc_id, text, meta in zip(
             doc_records.ids, doc_records.documents, doc_records.metadatas, strict=True
@@ -90,12 +93,9 @@ class Library:
             if listed is None or len(listed) != len(ids):
                 every_record_describes = False
                 continue
-            described.update(
-                (pid, (position, passage))
-                for position, (pid, passage) in enumerate(zip(ids, listed, strict=True))
-            )
+            described.append((ListedVectors(ids, str(meta.get("vectors_digest", "") or "")), listed))
         if every_record_describes:
-            passages, vectors = cls._described_passages(client, described)
+            passages, vectors = cls._described_passages(client, described, vectors_dir)
         else:
             passages, vectors = cls._stored_passages(client, documents, live, fingerprints)
         expected = sum(len(ids) for ids in live.values() if ids is not None)
@@ -105,20 +105,22 @@ class Library:
 
     @staticmethod
     def _described_passages(
-        client: ClientAPI, described: dict[str, tuple[int, Passage]]
+        client: ClientAPI, described: list[tuple[ListedVectors, list[Passage]]], vectors_dir: Path | None
     ) -> tuple[list[IndexedPassage], np.ndarray]:
         """The live passages as their documents' records describe them, sliced from the documents'
-        texts, with their vectors: only ids and vectors are read from the passage store."""
-        records = read_all(passages_collection(client), ("embeddings",))
-        passages: list[IndexedPassage] = []
-        kept: list[np.ndarray] = []
-        for pid, vector in zip(records.ids, records.embeddings, strict=True):
-            place = described.get(pid)
-            if place is None:
-                continue  # another version's passage (not yet committed, or stale)
-            passages.append(IndexedPassage(pid, place[1], place[0]))
-            kept.append(vector)
-        return passages, np.vstack(kept) if kept else np.zeros((0, 0), np.float32)
+        texts, with their vectors (`listed_vectors`): no passage text or metadata is read from the
+        passage store."""
+        matrix, found = read_listed_vectors(
+            passages_collection(client), vectors_dir, [listed for listed, _ in described]
+        )
+        passages = [
+            IndexedPassage(pid, passage, position)
+            for listed, document_passages in described
+            for position, (pid, passage) in enumerate(zip(listed.ids, document_passages, strict=True))
+        ]
+        if found.all():
+            return passages, matrix
+        return [p for p, present in zip(passages, found, strict=True) if present], matrix[found]
 
     @staticmethod
     def _stored_passages(

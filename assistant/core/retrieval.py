@@ -48,12 +48,16 @@ class HybridRetriever:
         candidates: int,
         rrf_k: int,
         mode: str = "hybrid",
+        keywords: KeywordIndex | None = None,
     ) -> None:
+        """`keywords`: the passages' keyword index when already built or loaded (`derived_files`)."""
         self.library = library
         self.candidates = candidates
         self.rrf_k = rrf_k
         self.mode = mode
-        self._bm25 = KeywordIndex([p.passage.text for p in library.passages]) if library.passages else None
+        if keywords is None and library.passages:
+            keywords = KeywordIndex([p.passage.text for p in library.passages])
+        self._bm25 = keywords
 
     def retrieve(
         self,

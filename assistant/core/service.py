@@ -25,8 +25,10 @@ from assistant.answering.answerer import Answerer, Examination
 from assistant.core import terms
 from assistant.core.answer_cache import AnswerCache
 from assistant.core.answers import Answer
+from assistant.core.derived_files import derived_key, load_derived, save_derived
 from assistant.core.filters import Filters
 from assistant.core.index_version import IndexVersion
+from assistant.core.keyword_index import KeywordIndex
 from assistant.core.library import Library
 from assistant.core.readers import Readers, load_readers
 from assistant.core.retrieval import HybridRetriever
@@ -54,13 +56,14 @@ class Assistant:
         retriever: HybridRetriever,
         readers: Readers,
         client: ClientAPI | None = None,
+        vocabulary: terms.Vocabulary | None = None,
     ) -> None:
         self.settings = settings
         self.readers = readers
         self._client = client  # the index, for `refresh`; None: never reloads
         self._refresh_lock = threading.Lock()
         self._checked_at = -math.inf  # time.monotonic() of the last look at the index
-        self._version = IndexVersion(settings, library, retriever, readers)
+        self._version = IndexVersion(settings, library, retriever, readers, vocabulary)
 
     @property
     def embedder(self) -> Embedder:
@@ -112,10 +115,10 @@ class Assistant:
                     self.settings.index.chroma_host,
                     self.settings.index.chroma_port,
                 )
-                library = Library.from_index(client)
+                library = Library.from_index(client, vectors_dir=self.settings.index.vector_files)
                 if not library.complete:
                     return False
-                retriever = _retriever(self.settings, library)
+                retriever, vocabulary = derived_parts(self.settings, library, self.readers)
             except Exception as error:  # noqa: BLE001 - a store caught mid-write: keep answering, look again
                 # An ingest in another process can have committed records whose vectors it has not
                 # flushed yet; the version in hand is still whole, so questions go on with it.
@@ -123,7 +126,7 @@ class Assistant:
                 return False
             self._client = client
             # One assignment: a question sees the old version or the new one, never a mix.
-            self._version = IndexVersion(self.settings, library, retriever, self.readers)
+            self._version = IndexVersion(self.settings, library, retriever, self.readers, vocabulary)
         return True
 
     def ask(
@@ -166,15 +169,34 @@ def create_assistant(settings: Settings, readers: Readers | None = None) -> Assi
     English pipeline and answer model.
     """
     client = open_client(settings.index.index_dir, settings.index.chroma_host, settings.index.chroma_port)
-    library = Library.from_index(client)
+    library = Library.from_index(client, vectors_dir=settings.index.vector_files)
     readers = readers or load_readers(settings)
-    return Assistant(settings, library, _retriever(settings, library), readers, client=client)
+    retriever, vocabulary = derived_parts(settings, library, readers)
+    return Assistant(settings, library, retriever, readers, client=client, vocabulary=vocabulary)
 
 
-def _retriever(settings: Settings, library: Library) -> HybridRetriever:
-    return HybridRetriever(
+def derived_parts(
+    settings: Settings, library: Library, readers: Readers
+) -> tuple[HybridRetriever, terms.Vocabulary]:
+    """The retriever and vocabulary of `library`: loaded when this version's were kept by an
+    earlier start (or another chat process), else built and kept (`derived_files`)."""
+    folder = settings.index.derived_files
+    dictionary = readers.embedder.known_words()
+    key = derived_key(library)
+    derived = load_derived(folder, key, dictionary) if library.passages else None
+    if derived is None:
+        texts = [p.passage.text for p in library.passages]
+        keywords = KeywordIndex(texts) if texts else None
+        vocabulary = terms.Vocabulary(texts, dictionary)
+        if keywords is not None:
+            save_derived(folder, key, keywords, vocabulary)
+    else:
+        keywords, vocabulary = derived
+    retriever = HybridRetriever(
         library,
         settings.retrieval.candidates,
         settings.retrieval.rrf_k,
         settings.retrieval.mode,
+        keywords=keywords,
     )
+    return retriever, vocabulary

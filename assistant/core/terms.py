@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 from difflib import SequenceMatcher
 from functools import lru_cache
+from typing import Any
 
 import Stemmer
 
@@ -97,12 +98,36 @@ class Vocabulary:
             tokens = [w for w in words(text) if w not in STOPWORDS and len(w) > 1]
             surface.update(tokens)
             frequency.update({stem(w) for w in tokens})
-        self.size = max(count, 1)
-        self.aliases = abbreviations(texts_seen)
+        self._keep(max(count, 1), frequency, abbreviations(texts_seen), sorted(surface))
+
+    def _keep(
+        self, size: int, frequency: dict[str, int], aliases: dict[str, frozenset[str]], surface: list[str]
+    ) -> None:
+        self.size = size
+        self.aliases = aliases
         self.frequency = frequency
+        self._surface = surface  # sorted: ties in `correct` resolve the same every run
         self._surface_by_initial: dict[str, list[str]] = {}
-        for word in sorted(surface):  # a fixed order: ties in `correct` resolve the same every run
+        for word in surface:
             self._surface_by_initial.setdefault(word[0], []).append(word)
+
+    def counts(self) -> dict[str, Any]:
+        """What the texts gave, as JSON-ready data (`from_counts` makes the same vocabulary again)."""
+        return {
+            "size": self.size,
+            "frequency": self.frequency,
+            "aliases": {short: sorted(long_) for short, long_ in self.aliases.items()},
+            "surface": self._surface,
+        }
+
+    @classmethod
+    def from_counts(cls, counts: dict[str, Any], dictionary: frozenset[str] = frozenset()) -> Vocabulary:
+        """The vocabulary `counts` describes, without reading the texts again."""
+        vocabulary = cls.__new__(cls)
+        vocabulary.dictionary = dictionary
+        aliases = {short: frozenset(long_) for short, long_ in counts["aliases"].items()}
+        vocabulary._keep(int(counts["size"]), dict(counts["frequency"]), aliases, list(counts["surface"]))
+        return vocabulary
 
     def with_aliases(self, stems: set[str]) -> set[str]:
         """`stems` plus the other form of any abbreviation it holds.

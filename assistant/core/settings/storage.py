@@ -22,8 +22,24 @@ class IndexSettings(BaseModel):
     corpus_dir: Path = Field(PROJECT_ROOT / "corpus", description="Folder of source documents.")
     index_dir: Path = Field(PROJECT_ROOT / "index", description="Embedded ChromaDB store.")
     data_dir: Path = Field(PROJECT_ROOT / "data", description="Feedback and other local data.")
+    cache_dir: Path | None = Field(
+        None,
+        description="Files a chat process starts from instead of reading and building everything "
+        "again: each document version's passage vectors, the keyword index and vocabulary of the "
+        "current version (also with a Chroma server; deleting them loses nothing). `index_dir` if unset.",
+    )
     chroma_host: str | None = Field(None, description="Chroma server host; embedded store if unset.")
     chroma_port: int = Field(8000, description="Chroma server port.")
+
+    @property
+    def vector_files(self) -> Path:
+        """Where each document version's vectors are kept (`ingest.vector_files`)."""
+        return (self.cache_dir or self.index_dir) / "vectors"
+
+    @property
+    def derived_files(self) -> Path:
+        """Where the keyword index and vocabulary are kept (`assistant.core.derived_files`)."""
+        return (self.cache_dir or self.index_dir) / "derived"
 
 
 class EmbeddingSettings(BaseModel):
