@@ -89,6 +89,7 @@ SCALE_TARGETS: dict[str, tuple[str, Callable[[float], bool]]] = {
     "scale_serve_start_s": ("<= 10", lambda v: v <= 10),
     "scale_serve_first_start_s": ("<= 10", lambda v: v <= 10),
     "scale_serve_rss_mb": ("<= 1024", lambda v: v <= 1024),
+    "scale_shared_server_chat_restart_s": ("<= 10", lambda v: v <= 10),
     "scale_shared_server_chat_rss_mb": ("<= 1024", lambda v: v <= 1024),
 }
 

@@ -39,10 +39,10 @@ from bench.corpus import (
     ensure_doc_sources,
     passage_texts,
 )
-from bench.ingest import measure_ingest, measure_reingest
+from bench.ingest import measure_ingest, measure_reingest, parse_step
 from bench.runtime import log, no_network, offline_environment
 from bench.serving import measure_serve
-from bench.shared_server import measure_shared_server
+from bench.shared_server import measure_shared_server, shared_figures
 
 SCALE_PASSAGES = 100_000
 LINUX_DOC_SOURCES = Path("/usr/share/doc/linux-doc/Documentation")
@@ -214,15 +214,16 @@ def run_scale(
         embedder.embed(["warm up the encoder"])
         log("ingest: our pipeline (one run, the embedder loaded beforehand)")
         settings = Settings(index={"corpus_dir": corpus, "index_dir": index, "data_dir": folder / "data"})
-        ingest = measure_ingest(corpus, index, embedder, settings.index.vector_files)
+        parse = parse_step(settings)
+        ingest = measure_ingest(corpus, index, embedder, settings.index.vector_files, parse)
         ingest["index_bytes"] = disk_bytes(index)
         log(
-            f"  {ingest['passages']} passages in {ingest['seconds']:.1f} s, "
-            f"index {ingest['index_bytes'] / 1e6:.0f} MB"
+            f"  {ingest['passages']} passages in {ingest['seconds']:.1f} s, parsed in "
+            f"{ingest['parse_seconds']:.1f} s, index {ingest['index_bytes'] / 1e6:.0f} MB"
         )
 
         log("re-ingest: nothing changed, then one file changed")
-        reingest = measure_reingest(corpus, index, embedder, settings.index.vector_files)
+        reingest = measure_reingest(corpus, index, embedder, settings.index.vector_files, parse)
 
         asked = list(
             large_questions if large_questions is not None else (*PYTHON_DOC_QUESTIONS, *LINUX_DOC_QUESTIONS)
@@ -252,6 +253,7 @@ def run_scale(
         "scale_passages": ingest["passages"],
         "scale_ingest_s": ingest["seconds"],
         "scale_ingest_passages_per_s": ingest["passages_per_s"],
+        "scale_ingest_parse_s": ingest["parse_seconds"],
         "scale_index_mb": ingest["index_bytes"] / 1e6,
         "scale_reingest_noop_s": reingest["reingest_noop_s"],
         "scale_reingest_one_changed_s": reingest["reingest_one_changed_s"],
@@ -265,11 +267,7 @@ def run_scale(
         "scale_serve_rss_mb": (
             max(served["serve_rss_mb"], first_served["serve_rss_mb"]) if served and first_served else None
         ),
-        "scale_shared_server_chat_start_s": max(shared["start_s"]) if shared else None,
-        "scale_shared_server_chat_rss_mb": max(shared["chat_rss_mb"]) if shared else None,
-        "scale_shared_server_rss_mb": shared["server_rss_mb"] if shared else None,
-        "scale_shared_server_ask_p50_ms": shared["ask_p50_ms"] if shared else None,
-        "scale_shared_server_ask_p95_ms": shared["ask_p95_ms"] if shared else None,
+        **shared_figures(shared),
     }
     return {
         "ratios": figures,

@@ -63,7 +63,8 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 def measure_shared_server(settings: Settings, questions: Sequence[str], timeout_s: float) -> dict[str, Any]:
-    """Start a Chroma server over a copy of `settings`' index and two chat processes on it at once."""
+    """Start a Chroma server over a copy of `settings`' index and two chat processes on it at once,
+    ask both at once, then restart both."""
     with tempfile.TemporaryDirectory(prefix="shared-server-") as work:
         folder = Path(work)
         shutil.copytree(
@@ -93,18 +94,43 @@ def measure_shared_server(settings: Settings, questions: Sequence[str], timeout_
             for thread in threads:
                 thread.join()
             every = [ms for each in latencies for ms in each]
+            first_rss = [chat.peak_rss_mb() for chat in chats]
+            files = len(list((folder / "chat-cache" / "vectors").glob("*.npy")))
+            for chat in chats:  # a restart of both: now from the files the first start kept
+                chat.stop()
+            chats = [Served.start(environment) for _ in range(CHAT_PROCESSES)]
+            restarts = [chat.first_answer(timeout_s)["cold_start_s"] for chat in chats]
             return {
                 "chat_processes": len(chats),
                 "start_s": starts,
-                "chat_rss_mb": [chat.peak_rss_mb() for chat in chats],
+                "chat_rss_mb": first_rss,
+                "restart_s": restarts,
+                "restart_chat_rss_mb": [chat.peak_rss_mb() for chat in chats],
                 "server_rss_mb": tree_peak_kb(server.pid) / 1024,
                 "questions_each": len(questions),
                 "ask_p50_ms": statistics.median(every) if every else 0.0,
                 "ask_p95_ms": _percentile(every, 0.95),
-                "vector_files_written": len(list((folder / "chat-cache" / "vectors").glob("*.npy"))),
-                "note": "both chats started at once with empty caches, then asked concurrently over HTTP",
+                "vector_files_written": files,
+                "note": "both chats started at once with empty caches, asked concurrently over HTTP, "
+                "then both restarted at once",
             }
         finally:
             for chat in chats:
                 chat.stop()
             stop_process(server, 20)
+
+
+def shared_figures(shared: dict[str, Any] | None) -> dict[str, Any]:
+    """The bench's headline figures of a shared-server run (None each when it was not run)."""
+    names = ("chat_start_s", "chat_restart_s", "chat_rss_mb", "rss_mb", "ask_p50_ms", "ask_p95_ms")
+    if shared is None:
+        return {f"scale_shared_server_{name}": None for name in names}
+    values = (
+        max(shared["start_s"]),
+        max(shared["restart_s"]),
+        max(shared["chat_rss_mb"] + shared["restart_chat_rss_mb"]),
+        shared["server_rss_mb"],
+        shared["ask_p50_ms"],
+        shared["ask_p95_ms"],
+    )
+    return {f"scale_shared_server_{name}": value for name, value in zip(names, values, strict=True)}

@@ -7,7 +7,8 @@ reaches for the network or Chroma's default ONNX model: vectors always come from
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,7 @@ _REOPEN_LOCK = threading.Lock()
 # SQLite binds at most 32,766 variables in one statement and Chroma binds one per record it
 # returns with metadata, so every read of the store goes page by page.
 READ_PAGE = 5000
+CHANGE_KEY = "changed"  # the documents collection's metadata key of `mark_changed`'s token
 
 
 @dataclass
@@ -111,14 +113,34 @@ def read_embeddings(
 ) -> dict[str, np.ndarray]:
     """The vectors of those of `ids` that are stored, as float32 rows, read `page` ids at a time."""
     found: dict[str, np.ndarray] = {}
+    for got_ids, rows in embedding_pages(collection, ids, page):
+        found.update(zip(got_ids, rows, strict=True))
+    return found
+
+
+def embedding_pages(
+    collection: Collection, ids: Sequence[str], page: int = READ_PAGE
+) -> Iterator[tuple[list[str], np.ndarray]]:
+    """The stored ones of `ids`, a page at a time: their ids and a float32 matrix of their vectors
+    (one page's worth in memory, however many are asked for)."""
     for lo in range(0, len(ids), page):
         got = collection.get(ids=list(ids[lo : lo + page]), include=["embeddings"])
         embeddings = got.get("embeddings")
         if embeddings is None or not len(got["ids"]):
             continue
-        rows = np.asarray(embeddings, dtype=np.float32)
-        found.update(zip(got["ids"], rows, strict=True))
-    return found
+        yield list(got["ids"]), np.asarray(embeddings, dtype=np.float32)
+
+
+def mark_changed(documents: Collection) -> None:
+    """Tell readers the document records changed: a new token in the collection's metadata, which
+    they read in a millisecond (`change_mark`) instead of every record (130 ms at 100,000 passages)."""
+    documents.modify(metadata={CHANGE_KEY: uuid.uuid4().hex})
+
+
+def change_mark(client: ClientAPI) -> str | None:
+    """The token of the last change to the document records; None if no ingest has set one."""
+    mark = (documents_collection(client).metadata or {}).get(CHANGE_KEY)
+    return str(mark) if mark is not None else None
 
 
 def passages_collection(client: ClientAPI) -> Collection:

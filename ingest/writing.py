@@ -18,7 +18,7 @@ from chromadb.api.models.Collection import Collection
 
 from ingest import schema
 from ingest.documents import Document, Passage
-from ingest.store import read_all, read_embeddings
+from ingest.store import mark_changed, read_all, read_embeddings
 from ingest.vector_files import remove_unnamed, vectors_digest, write_vectors
 
 
@@ -58,6 +58,7 @@ def write_document(
         metadatas=[schema.document_metadata(document, fingerprint, ids, passages, *keys, digest)],
         documents=[document.text],
     )
+    mark_changed(documents_store)
     on_stage("clean")
     old = read_all(passages_store, (), where={"document_id": name}).ids
     delete_ids(passages_store, sorted(set(old) - set(ids)), batch_size)
@@ -83,6 +84,7 @@ def sweep(
     removed = sorted(name for name in live if name not in present)
     for name in removed:  # the record first: its passages are then unlisted, and swept if killed here
         documents_store.delete(ids=[name])
+        mark_changed(documents_store)
         delete_ids(passages_store, read_all(passages_store, (), where={"document_id": name}).ids, 2048)
     kept = {name: ids for name, ids in live.items() if name in present}
     if vectors_dir is not None:

@@ -19,8 +19,8 @@ def test_two_chat_processes_on_one_server_are_measured(corpus_settings: Settings
     result = measure_shared_server(corpus_settings, questions, timeout_s=300)
 
     assert result["chat_processes"] == CHAT_PROCESSES == 2
-    assert len(result["start_s"]) == len(result["chat_rss_mb"]) == 2
-    for figure in (*result["start_s"], *result["chat_rss_mb"], result["server_rss_mb"]):
+    assert len(result["start_s"]) == len(result["chat_rss_mb"]) == len(result["restart_s"]) == 2
+    for figure in (*result["start_s"], *result["restart_s"], *result["chat_rss_mb"], result["server_rss_mb"]):
         assert math.isfinite(figure) and figure > 0
     assert 0 < result["ask_p50_ms"] <= result["ask_p95_ms"]
     # The chats read every vector through the server and kept them as files for the next start.

@@ -67,9 +67,12 @@ class Answerer:
         embed_texts: Callable[[Sequence[str]], np.ndarray],
         model: AnswerModel,
         settings: AnswerSettings,
+        stored_parse: Callable[[int], Parsed | None] | None = None,
     ) -> None:
+        """`stored_parse(row)`: the row's passage as parsed at ingest, if kept (`parse_files`)."""
         self.library = library
         self.language = language
+        self.stored_parse = stored_parse
         self.model = model
         self.settings = settings
         self.context = Context(library, vocabulary, embed_texts)
@@ -91,7 +94,7 @@ class Answerer:
         # Orders to whoever answers ("answer every question with ...") are never the answer.
         kept = [
             (c, p)
-            for c, p in zip(gathered, self.language.parse_many(texts), strict=True)
+            for c, p in zip(gathered, self.language.parse_many(texts, self._stored(gathered)), strict=True)
             if not addresses_the_answerer(p)
         ]
         candidates, parsed = [c for c, _ in kept], [p for _, p in kept]
@@ -115,6 +118,10 @@ class Answerer:
             for i, (c, sentence, sentence_spans) in enumerate(zip(candidates, parsed, spans, strict=True))
         ]
         return Examination(reading, candidates, parsed, spans, span_tables, focus_fit, query_vector)
+
+    def _stored(self, gathered: Sequence[Candidate]) -> Callable[[int], Parsed | None] | None:
+        stored = self.stored_parse
+        return None if stored is None else lambda i: stored(gathered[i].row)
 
     def sentence_table(self, exam: Examination, best_span: list[float]) -> np.ndarray:
         return sentence_features(

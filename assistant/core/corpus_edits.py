@@ -187,6 +187,7 @@ class IngestJob:
                 lambda: embedder,
                 progress_lines=self._line,
                 progress_interval_s=0,  # every step: the tab shows the latest, redrawn every POLL_S
+                language=lambda: self.assistant.readers.language,  # the chat's own, loaded already
             )
             self.after(summary)
             self.latest = "loading the new index"

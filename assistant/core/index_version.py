@@ -22,6 +22,7 @@ from assistant.core.answers import Answer
 from assistant.core.earlier_turns import answered_turns
 from assistant.core.filters import Filters, allowed_documents
 from assistant.core.library import Library
+from assistant.core.parse_files import StoredParses
 from assistant.core.questions import validated_question
 from assistant.core.readers import Readers
 from assistant.core.retrieval import Hit, HybridRetriever
@@ -56,6 +57,7 @@ class IndexVersion:
             readers.embed_texts,
             readers.model,
             _answer_settings(settings, readers.model),
+            StoredParses(settings.index.parse_files, library),
         )
         self.answers = AnswerCache(settings.serving.answer_cache_size)
 

@@ -10,6 +10,8 @@ from collections.abc import Callable
 
 from chromadb.api import ClientAPI
 
+from assistant.answering.language import Language
+from assistant.core.parse_files import keep_parses
 from assistant.core.settings import Settings
 from ingest.embedder import Embedder, encoder_name
 from ingest.pipeline import IngestSummary, StageHook, ingest_corpus
@@ -24,12 +26,15 @@ def ingest_with_settings(
     progress_lines: Callable[[str], None] | None = None,
     progress_interval_s: float | None = None,
     stage_hook: StageHook | None = None,
+    language: Callable[[], Language] | None = None,
 ) -> IngestSummary:
-    """Bring the index `client` opens in line with the settings' corpus folder (see `ingest_corpus`);
-    `progress_interval_s` overrides the settings' interval (the Documents tab shows every step)."""
+    """Bring the index `client` opens in line with the settings' corpus folder (see `ingest_corpus`),
+    then parse the passages of each new document version for the chat (`parse_files`; `language`
+    gives the English pipeline, loaded only if something needs parsing). `progress_interval_s`
+    overrides the settings' interval (the Documents tab shows every step)."""
     limits = settings.ingest
     interval = limits.progress_interval_s if progress_interval_s is None else progress_interval_s
-    return ingest_corpus(
+    summary = ingest_corpus(
         settings.index.corpus_dir,
         client,
         embedder,
@@ -45,3 +50,9 @@ def ingest_with_settings(
         progress_interval_s=interval,
         vectors_dir=settings.index.vector_files,
     )
+
+    def load_language() -> Language:
+        return language() if language is not None else Language(settings.answering.parse_cache_size)
+
+    keep_parses(settings.index.parse_files, client, load_language, progress_lines)
+    return summary

@@ -58,14 +58,22 @@ class KeywordIndex:
         return index
 
     def search(self, query: str, k: int, allowed_rows: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """The `k` best (row, score) pairs with a positive score, best first; only rows where
-        `allowed_rows` (a 0/1 mask over all rows) is 1 when it is given."""
+        """The `k` best (row, score) pairs with a positive score, best first (equal scores in row
+        order, and all of them kept at the cut); only rows where `allowed_rows` (a 0/1 mask over
+        all rows) is 1 when it is given. Selects among the passages that score at all: bm25s's
+        own selection partitions every row, mostly zeros, which took 15 ms at 100,000 passages."""
         if not self.size or k <= 0:
             return []
-        tokens = bm25s.tokenize(
-            query, stemmer=self._stemmer, token_pattern=TOKEN_PATTERN, show_progress=False
+        words = bm25s.tokenize(
+            query, stemmer=self._stemmer, token_pattern=TOKEN_PATTERN, show_progress=False, return_ids=False
         )
-        rows, scores = self._bm25.retrieve(
-            tokens, k=min(k, self.size), show_progress=False, weight_mask=allowed_rows
-        )
-        return [(int(row), float(score)) for row, score in zip(rows[0], scores[0], strict=True) if score > 0]
+        ids = self._bm25.get_tokens_ids(words[0]) if words else []
+        if not ids:
+            return []
+        scores = self._bm25.get_scores_from_ids(ids, weight_mask=allowed_rows)
+        rows = np.flatnonzero(scores > 0)
+        if len(rows) > k:
+            cut = np.partition(scores[rows], len(rows) - k)[len(rows) - k]
+            rows = rows[scores[rows] >= cut]
+        ordered = rows[np.lexsort((rows, -scores[rows]))][:k]
+        return [(int(row), float(scores[row])) for row in ordered]

@@ -17,7 +17,7 @@ from chromadb.api import ClientAPI
 from assistant.core.listed_vectors import ListedVectors, read_listed_vectors
 from ingest import schema
 from ingest.documents import Document, Passage
-from ingest.store import documents_collection, passages_collection, read_all
+from ingest.store import change_mark, documents_collection, passages_collection, read_all
 
 _NORM_BLOCK = 8192  # rows whose window norms are summed at once: a few MB, whatever the library's size
 
@@ -42,12 +42,16 @@ class Library:
         *,
         signature: tuple[tuple[str, str], ...] = (),
         complete: bool = True,
+        digests: dict[str, str] | None = None,
+        mark: str | None = None,
     ) -> None:
         self.documents = documents
         self.passages = passages
         self.vectors = vectors
         self.signature = signature  # the documents' ids and fingerprints this snapshot was read at
         self.complete = complete  # False when a listed passage was missing from the store
+        self.digests = digests or {}  # document id -> its record's vectors digest ("" if none)
+        self.mark = mark  # the index's change mark when this snapshot began to be read
         self.row_of = {p.id: row for row, p in enumerate(passages)}
         self._by_document: dict[str, list[int]] = {}
         # Reading order by offset: a passage kept across versions keeps its span, not its position.
@@ -75,10 +79,12 @@ class Library:
 
     @classmethod
     def _load(cls, client: ClientAPI, vectors_dir: Path | None) -> Library:
+        mark = change_mark(client)  # before the records: a change made while reading shows as new
         doc_records = read_all(documents_collection(client), ("documents", "metadatas"))
         documents: dict[str, Document] = {}
         live: dict[str, frozenset[str] | None] = {}
         fingerprints: dict[str, str] = {}
+        digests: dict[str, str] = {}
         described: list[tuple[ListedVectors, list[Passage]]] = []
         every_record_describes = True
         for doc_id, text, meta in zip(
@@ -87,13 +93,14 @@ class Library:
             document = documents[doc_id] = schema.document_from_record(doc_id, text, meta)
             live[doc_id] = schema.live_passage_ids(meta)
             fingerprints[doc_id] = str(meta.get("fingerprint", ""))
+            digests[doc_id] = str(meta.get("vectors_digest", "") or "")
             listed = schema.passages_from_record(document, meta)
             raw_ids = str(meta.get("passage_ids", "") or "")
             ids = raw_ids.split(",") if raw_ids else []
             if listed is None or len(listed) != len(ids):
                 every_record_describes = False
                 continue
-            described.append((ListedVectors(ids, str(meta.get("vectors_digest", "") or "")), listed))
+            described.append((ListedVectors(ids, digests[doc_id]), listed))
         if every_record_describes:
             passages, vectors = cls._described_passages(client, described, vectors_dir)
         else:
@@ -101,7 +108,15 @@ class Library:
         expected = sum(len(ids) for ids in live.values() if ids is not None)
         found = sum(1 for p in passages if live.get(p.passage.document_id) is not None)
         signature = _signature(doc_records.ids, fingerprints)
-        return cls(documents, passages, vectors, signature=signature, complete=found == expected)
+        return cls(
+            documents,
+            passages,
+            vectors,
+            signature=signature,
+            complete=found == expected,
+            digests=digests,
+            mark=mark,
+        )
 
     @staticmethod
     def _described_passages(

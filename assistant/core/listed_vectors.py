@@ -1,6 +1,7 @@
 """The vectors of the passages the document records list: from the vector files where they hold
-exactly what a record names, else through the passage store (and then kept as a file for the
-next reader). One matrix, allocated once, so loading does not hold the vectors twice.
+exactly what a record names, else through the passage store a page at a time (and then kept as
+a file for the next reader). One matrix, allocated once, so loading does not hold the vectors
+twice (read through a Chroma server all at once, they took a chat to 1.28 GB at 100,000).
 
 Does not decide which passages are live: the records do (see `library`).
 """
@@ -14,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from chromadb.api.models.Collection import Collection
 
-from ingest.store import read_embeddings
+from ingest.store import embedding_pages
 from ingest.vector_files import VECTOR_DTYPE, read_vectors_into, vector_width, vectors_digest, write_vectors
 
 
@@ -51,32 +52,29 @@ def read_listed_vectors(
         else:
             unread.append(number)
     if unread:
-        stored = read_embeddings(store, [pid for number in unread for pid in listed[number].ids])
-        if matrix is None:
-            width = len(next(iter(stored.values()))) if stored else 0
-            matrix = np.zeros((total, width), dtype=VECTOR_DTYPE)
-        for number in unread:
-            _fill(matrix, found, int(starts[number]), listed[number], stored, folder)
+        row_of = {
+            pid: int(starts[number]) + offset
+            for number in unread
+            for offset, pid in enumerate(listed[number].ids)
+        }
+        for ids, vectors in embedding_pages(store, list(row_of)):
+            if matrix is None:
+                matrix = np.zeros((total, vectors.shape[1]), dtype=VECTOR_DTYPE)
+            rows_read = [row_of[pid] for pid in ids]
+            matrix[rows_read] = vectors
+            found[rows_read] = True
     if matrix is None:
         matrix = np.zeros((total, 0), dtype=VECTOR_DTYPE)
+    for number in unread:
+        _keep_file(matrix, found, int(starts[number]), listed[number], folder)
     return matrix, found
 
 
-def _fill(
-    matrix: np.ndarray,
-    found: np.ndarray,
-    start: int,
-    document: ListedVectors,
-    stored: dict[str, np.ndarray],
-    folder: Path | None,
+def _keep_file(
+    matrix: np.ndarray, found: np.ndarray, start: int, document: ListedVectors, folder: Path | None
 ) -> None:
-    """Copy one document's stored vectors into its rows; keep them as a file when they are all
-    there and are exactly what its record names."""
-    for offset, pid in enumerate(document.ids):
-        vector = stored.get(pid)
-        if vector is not None:
-            matrix[start + offset] = vector
-            found[start + offset] = True
+    """Keep a document's vectors, read through the store, as a file when they are all there and
+    are exactly what its record names."""
     rows = slice(start, start + len(document.ids))
     if folder is not None and document.digest and found[rows].all():
         block = matrix[rows]

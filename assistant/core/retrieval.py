@@ -25,6 +25,7 @@ from assistant.core.keyword_index import KeywordIndex
 from assistant.core.library import Library
 
 _TIE_MARGIN = 10
+_ROUNDING = 1e-6  # scores are compared rounded to 6 places (see `_top_ranks`)
 
 
 @dataclass(frozen=True)
@@ -131,9 +132,13 @@ class HybridRetriever:
         count = min(self.candidates, int(np.isfinite(scores).sum()))
         if count <= 0:
             return {}
-        rounded = np.round(scores.astype(np.float64), 6)
-        top = np.argpartition(-rounded, count - 1)[:count]
-        cut = rounded[top].min()
-        tied = np.flatnonzero(rounded >= cut)  # every passage scoring as the last one kept
-        ordered = tied[np.lexsort((tied, -rounded[tied]))][:count]
+        # Only rows near the top can be among the best once rounded: rounding moves a score by at
+        # most half a millionth, so they score within a millionth of the count-th best raw score.
+        raw_cut = np.partition(scores, len(scores) - count)[len(scores) - count]
+        near = np.flatnonzero(scores >= raw_cut - _ROUNDING)
+        rounded = np.round(scores[near].astype(np.float64), 6)
+        cut = np.sort(rounded)[-count]
+        tied = near[rounded >= cut]  # every passage scoring as the last one kept
+        tied_scores = rounded[rounded >= cut]
+        ordered = tied[np.lexsort((tied, -tied_scores))][:count]
         return {int(row): rank for rank, row in enumerate(ordered, start=1)}

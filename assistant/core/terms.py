@@ -105,6 +105,11 @@ class Vocabulary:
     ) -> None:
         self.size = size
         self.aliases = aliases
+        # Each abbreviation filed under one stem of its long form: `with_aliases` looks up only
+        # those a question's stems can complete, not every abbreviation of a large corpus.
+        self._aliases_by_member: dict[str, list[tuple[str, frozenset[str]]]] = {}
+        for short, long_ in aliases.items():
+            self._aliases_by_member.setdefault(min(long_), []).append((short, long_))
         self.frequency = frequency
         self._surface = surface  # sorted: ties in `correct` resolve the same every run
         self._surface_by_initial: dict[str, list[str]] = {}
@@ -135,11 +140,12 @@ class Vocabulary:
         Example: {"ciw"} gains {"care", "inspector", "wale"}, and the other way round.
         """
         extra: set[str] = set()
-        for short, long_ in self.aliases.items():
-            if short in stems:
-                extra |= long_
-            elif long_ <= stems:
-                extra.add(short)
+        for short in stems & self.aliases.keys():
+            extra |= self.aliases[short]
+        for stem_ in stems:  # only abbreviations whose long form holds one of the stems
+            for short, long_ in self._aliases_by_member.get(stem_, ()):
+                if short not in stems and long_ <= stems:
+                    extra.add(short)
         return stems | extra if extra else stems
 
     def idf(self, stem_: str) -> float:

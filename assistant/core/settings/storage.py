@@ -25,8 +25,9 @@ class IndexSettings(BaseModel):
     cache_dir: Path | None = Field(
         None,
         description="Files a chat process starts from instead of reading and building everything "
-        "again: each document version's passage vectors, the keyword index and vocabulary of the "
-        "current version (also with a Chroma server; deleting them loses nothing). `index_dir` if unset.",
+        "again: each document version's passage vectors and parses (made at ingest), the keyword "
+        "index and vocabulary of the current version (also with a Chroma server; deleting them "
+        "loses nothing). `index_dir` if unset.",
     )
     chroma_host: str | None = Field(None, description="Chroma server host; embedded store if unset.")
     chroma_port: int = Field(8000, description="Chroma server port.")
@@ -35,6 +36,11 @@ class IndexSettings(BaseModel):
     def vector_files(self) -> Path:
         """Where each document version's vectors are kept (`ingest.vector_files`)."""
         return (self.cache_dir or self.index_dir) / "vectors"
+
+    @property
+    def parse_files(self) -> Path:
+        """Where each document version's passages are kept parsed (`assistant.core.parse_files`)."""
+        return (self.cache_dir or self.index_dir) / "parses"
 
     @property
     def derived_files(self) -> Path:
