@@ -35,6 +35,7 @@ from bench.corpus import (
     ensure_doc_sources,
 )
 from bench.ingest import (
+    OurIngest,
     load_llamaindex_embedding,
     measure_embed,
     measure_ingest,
@@ -90,7 +91,7 @@ def run_bench(
         warm_up(embedder, texts)
         warm_up(reference, texts)
         log("ingest: our pipeline")
-        ours = measure_ingest(large_corpus, large_index, embedder)
+        ours = measure_ingest(OurIngest(large_corpus, large_index, embedder))
         log(f"  {ours['passages']} passages in {ours['seconds']:.1f} s")
         log("ingest: raw encoder (SentenceTransformer.encode on PyTorch) on the same passages")
         encoder = measure_embed(texts, reference)
@@ -117,7 +118,7 @@ def run_bench(
             log(f"  {li['chunks']} chunks in {li['seconds']:.1f} s")
 
         log("re-ingest: nothing changed, then one file changed")
-        reingest = measure_reingest(large_corpus, large_index, embedder)
+        reingest = measure_reingest(OurIngest(large_corpus, large_index, embedder))
 
         log("recall@10 of the HNSW index against brute force")
         questions_large = list(large_questions if large_questions is not None else _large_questions())
@@ -138,7 +139,7 @@ def run_bench(
         log("ingest the bundled corpus and time ask on it")
         bundled = work / "bundled"
         shutil.copytree(bundled_corpus, bundled / "corpus")
-        bundled_ingest = measure_ingest(bundled / "corpus", bundled / "index", embedder)
+        bundled_ingest = measure_ingest(OurIngest(bundled / "corpus", bundled / "index", embedder))
         bundled_settings = Settings(
             index={
                 "corpus_dir": bundled / "corpus",

@@ -15,40 +15,59 @@ import io
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.core.settings import Settings
 
+if TYPE_CHECKING:
+    from ingest.pipeline import IngestSummary
 
-def measure_ingest(
-    corpus: Path,
-    index: Path,
-    embedder: Any,
-    vectors_dir: Path | None = None,
-    parse: Callable[[], object] | None = None,
-) -> dict[str, Any]:
-    """Our pipeline into a fresh Chroma store; the embedder is loaded already. `vectors_dir`: where
-    the CLI would keep the vector files; `parse`: the CLI's next step, parsing the passages for the
-    chat (timed apart: the LlamaIndex comparison leaves it out, as LlamaIndex does not do it)."""
-    from ingest.pipeline import ingest_corpus
-    from ingest.store import open_client
 
+@dataclass(frozen=True)
+class OurIngest:
+    """Our pipeline as `assistant ingest` runs it on one corpus and index: the embedder loaded
+    beforehand, where the vector files go, and the parsing for the chat that follows (`parse`;
+    None: left out, as in the LlamaIndex comparison, since LlamaIndex does no such work)."""
+
+    corpus: Path
+    index: Path
+    embedder: Any
+    vectors_dir: Path | None = None
+    parse: Callable[[], object] | None = None
+
+    def run(self, embedder: Callable[[], Any] | None = None) -> IngestSummary:
+        """One ingest (without the parsing); `embedder` replaces the loaded one's factory."""
+        from ingest.pipeline import ingest_corpus
+        from ingest.store import open_client
+
+        return ingest_corpus(
+            self.corpus,
+            open_client(self.index),
+            embedder or (lambda: self.embedder),
+            max_file_bytes=Settings().ingest.max_file_bytes,
+            progress=False,
+            encoder=self.embedder.name,
+            vectors_dir=self.vectors_dir,
+        )
+
+    def run_and_parse(self, embedder: Callable[[], Any] | None = None) -> IngestSummary:
+        summary = self.run(embedder)
+        if self.parse is not None:
+            self.parse()
+        return summary
+
+
+def measure_ingest(ours: OurIngest) -> dict[str, Any]:
+    """Our pipeline into a fresh Chroma store, then (timed apart) its parsing for the chat."""
     started = time.perf_counter()
-    summary = ingest_corpus(
-        corpus,
-        open_client(index),
-        lambda: embedder,
-        max_file_bytes=Settings().ingest.max_file_bytes,
-        progress=False,
-        encoder=embedder.name,
-        vectors_dir=vectors_dir,
-    )
+    summary = ours.run()
     seconds = time.perf_counter() - started
     parse_seconds: float | None = None
-    if parse is not None:
+    if ours.parse is not None:
         started = time.perf_counter()
-        parse()
+        ours.parse()
         parse_seconds = time.perf_counter() - started
     return {
         "files": summary.files,
@@ -221,54 +240,24 @@ def measure_llamaindex_same_work(
     }
 
 
-def measure_reingest(
-    corpus: Path,
-    index: Path,
-    embedder: Any,
-    vectors_dir: Path | None = None,
-    parse: Callable[[], object] | None = None,
-) -> dict[str, Any]:
-    """Re-ingest as the CLI does: nothing changed (lazy embedder never called), then one file
-    changed; `parse` (the CLI's parsing of new passages for the chat) is timed with each."""
-    from ingest.pipeline import ingest_corpus
-    from ingest.store import open_client
-
-    max_bytes = Settings().ingest.max_file_bytes
+def measure_reingest(ours: OurIngest) -> dict[str, Any]:
+    """Re-ingest as the CLI does, parsing included: nothing changed (lazy embedder never called),
+    then one file changed."""
     called: list[bool] = []
 
     def lazy() -> Any:
         called.append(True)
-        return embedder
+        return ours.embedder
 
     started = time.perf_counter()
-    noop = ingest_corpus(
-        corpus,
-        open_client(index),
-        lazy,
-        max_file_bytes=max_bytes,
-        progress=False,
-        encoder=embedder.name,
-        vectors_dir=vectors_dir,
-    )
-    if parse is not None:
-        parse()
+    noop = ours.run_and_parse(lazy)
     noop_s = time.perf_counter() - started
 
-    changed_file = sorted(p for p in corpus.rglob("*.txt") if p.is_file())[0]
+    changed_file = sorted(p for p in ours.corpus.rglob("*.txt") if p.is_file())[0]
     with changed_file.open("a", encoding="utf-8") as out:
         out.write("\n\nThis sentence was added by the benchmark to change one file.\n")
     started = time.perf_counter()
-    one = ingest_corpus(
-        corpus,
-        open_client(index),
-        lambda: embedder,
-        max_file_bytes=max_bytes,
-        progress=False,
-        encoder=embedder.name,
-        vectors_dir=vectors_dir,
-    )
-    if parse is not None:
-        parse()
+    one = ours.run_and_parse()
     one_s = time.perf_counter() - started
     return {
         "reingest_noop_s": noop_s,
@@ -276,7 +265,7 @@ def measure_reingest(
         "noop_model_requested": bool(called),
         "reingest_one_changed_s": one_s,
         "one_changed_embedded_passages": one.embedded_passages,
-        "one_changed_file": changed_file.relative_to(corpus).as_posix(),
+        "one_changed_file": changed_file.relative_to(ours.corpus).as_posix(),
     }
 
 

@@ -69,6 +69,19 @@ def embedder() -> Embedder:
     return load_embedder()
 
 
+def folder_settings(root: Path, files: dict[str, str] | None = None) -> Settings:
+    """Settings whose corpus, index and data folders are under `root`; `files` (name: text) are
+    written to the corpus folder when given."""
+    settings = Settings(
+        index={"corpus_dir": root / "corpus", "index_dir": root / "index", "data_dir": root / "data"}
+    )
+    if files is not None:
+        settings.index.corpus_dir.mkdir(parents=True, exist_ok=True)
+        for name, text in files.items():
+            (settings.index.corpus_dir / name).write_text(text, encoding="utf-8")
+    return settings
+
+
 def ingest_folder(corpus: Path, index: Path, embedder: Embedder) -> IngestSummary:
     return ingest_corpus(
         corpus, open_client(index), lambda: embedder, max_file_bytes=20_000_000, progress=False

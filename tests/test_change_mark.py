@@ -7,14 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.core import service
 from assistant.core.library import Library
 from assistant.core.readers import Readers
 from assistant.core.service import create_assistant
-from assistant.core.settings import Settings
 from ingest.embedder import Embedder
 from ingest.store import change_mark, open_client
-from tests.conftest import ingest_folder
+from tests.conftest import folder_settings, ingest_folder
 
 LOG = "The north lamp failed twice in January. Keeper Morwenna Hale replaced its wick in February.\n"
 SURVEY = "The harbour survey was carried out by the port authority in May.\n"
@@ -23,16 +21,8 @@ SURVEY = "The harbour survey was carried out by the port authority in May.\n"
 def test_a_chat_reads_the_records_only_when_an_ingest_changed_them(
     tmp_path: Path, embedder: Embedder, readers: Readers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings = Settings(
-        index={
-            "corpus_dir": tmp_path / "corpus",
-            "index_dir": tmp_path / "index",
-            "data_dir": tmp_path / "data",
-        }
-    )
+    settings = folder_settings(tmp_path, {"log.txt": LOG})
     corpus, index = settings.index.corpus_dir, settings.index.index_dir
-    corpus.mkdir()
-    (corpus / "log.txt").write_text(LOG, encoding="utf-8")
     ingest_folder(corpus, index, embedder)
     first = change_mark(open_client(index))
     assert first is not None
@@ -45,7 +35,7 @@ def test_a_chat_reads_the_records_only_when_an_ingest_changed_them(
         reads.append(1)
         return real(client)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(service.Library, "current_signature", staticmethod(counted))
+    monkeypatch.setattr(Library, "current_signature", staticmethod(counted))
     assert not assistant.refresh() and reads == []  # nothing changed: only the mark was read
 
     ingest_folder(corpus, index, embedder)  # nothing to do: the mark stays

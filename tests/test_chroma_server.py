@@ -128,7 +128,11 @@ def test_ingest_and_ask_through_a_chroma_server_survive_a_restart(
     assert ingested.exit_code == 0, ingested.stderr
     summary = json.loads(ingested.stdout)
     assert summary["files"] == 5 and summary["skipped"] == []
-    assert not (tmp_path / "no-local-index").exists(), "server mode must not write the local index"
+    local = tmp_path / "no-local-index"
+    assert not (local / "chroma.sqlite3").exists(), "server mode must not write a local store"
+    # Only the chat's cache files: each document version's vectors and parses.
+    assert sorted(p.name for p in local.iterdir()) == ["parses", "vectors"]
+    assert len(list((local / "vectors").glob("*.npy"))) == len(list((local / "parses").glob("*.parses"))) == 5
     ids = _passage_ids(server.port)
     assert len(ids) == summary["passages"] > 50
     _ask_through(server.port, corpus)

@@ -9,9 +9,8 @@ from pathlib import Path
 from assistant.core.derived_files import KEYWORDS_FOLDER, VOCABULARY_FILE, derived_key, load_derived
 from assistant.core.readers import Readers
 from assistant.core.service import Assistant, create_assistant
-from assistant.core.settings import Settings
 from ingest.embedder import Embedder
-from tests.conftest import ingest_folder
+from tests.conftest import folder_settings, ingest_folder
 
 LOG = """The Lighthouse Keepers Log (LKL) is kept at the north station.
 The lamp failed twice in January. Keeper Morwenna Hale replaced its wick on 3 February.
@@ -23,16 +22,6 @@ Eleven moorings were inspected. Two were loose and were tightened the same week.
 QUESTIONS = ("Who replaced the wick?", "How many moorings were inspected?", "What does LKL stand for?")
 
 
-def _settings(tmp_path: Path) -> Settings:
-    return Settings(
-        index={
-            "corpus_dir": tmp_path / "corpus",
-            "index_dir": tmp_path / "index",
-            "data_dir": tmp_path / "data",
-        }
-    )
-
-
 def _retrieved(assistant: Assistant, question: str) -> list[tuple[int, float]]:
     vector = assistant.readers.embed_query(question)
     return [(hit.row, round(hit.score, 12)) for hit in assistant.retriever.retrieve(question, vector)]
@@ -41,10 +30,7 @@ def _retrieved(assistant: Assistant, question: str) -> list[tuple[int, float]]:
 def test_a_second_start_loads_what_the_first_built_and_answers_alike(
     tmp_path: Path, embedder: Embedder, readers: Readers
 ) -> None:
-    settings = _settings(tmp_path)
-    settings.index.corpus_dir.mkdir()
-    (settings.index.corpus_dir / "log.txt").write_text(LOG, encoding="utf-8")
-    (settings.index.corpus_dir / "survey.txt").write_text(SURVEY, encoding="utf-8")
+    settings = folder_settings(tmp_path, {"log.txt": LOG, "survey.txt": SURVEY})
     ingest_folder(settings.index.corpus_dir, settings.index.index_dir, embedder)
     folder = settings.index.derived_files
 

@@ -15,6 +15,7 @@ from assistant.core.service import create_assistant
 from assistant.core.settings import Settings
 from ingest.embedder import Embedder
 from ingest.store import documents_collection, open_client, read_all
+from tests.conftest import folder_settings
 
 LOG = """The north lamp failed twice in January. Keeper Morwenna Hale replaced its wick on 3 February.
 The fog signal was tested every Sunday by the Harbour Board and sounded for nine minutes each time.
@@ -42,16 +43,7 @@ def _files(settings: Settings) -> dict[str, Path]:
 def test_the_chat_answers_from_parses_kept_at_ingest(
     tmp_path: Path, embedder: Embedder, readers: Readers
 ) -> None:
-    settings = Settings(
-        index={
-            "corpus_dir": tmp_path / "corpus",
-            "index_dir": tmp_path / "index",
-            "data_dir": tmp_path / "data",
-        }
-    )
-    settings.index.corpus_dir.mkdir()
-    (settings.index.corpus_dir / "log.txt").write_text(LOG, encoding="utf-8")
-    (settings.index.corpus_dir / "survey.txt").write_text(SURVEY, encoding="utf-8")
+    settings = folder_settings(tmp_path, {"log.txt": LOG, "survey.txt": SURVEY})
     language = Language()
     _ingest(settings, embedder, language)
     files = _files(settings)
