@@ -62,13 +62,32 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))] if ordered else 0.0
 
 
+def _ask_all_at_once(chats: Sequence[Served], questions: Sequence[str]) -> list[float]:
+    """Each chat asked every question by its own client, all chats at once; every time in ms."""
+    latencies: list[list[float]] = [[] for _ in chats]
+    threads = [
+        threading.Thread(target=_timed_answers, args=(chat.url, questions, into))
+        for chat, into in zip(chats, latencies, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [ms for each in latencies for ms in each]
+
+
 def measure_shared_server(settings: Settings, questions: Sequence[str], timeout_s: float) -> dict[str, Any]:
-    """Start a Chroma server over a copy of `settings`' index and two chat processes on it at once,
-    ask both at once, then restart both."""
+    """Start a Chroma server over a copy of `settings`' index and two chat processes on it at once
+    with an empty cache (a machine the ingest did not run on: every vector read through the
+    server); then restart both with the files that start kept, plus the parse files the ingest
+    made (as on the ingest's machine, or with its `parses/` folder copied), and ask both at once."""
     with tempfile.TemporaryDirectory(prefix="shared-server-") as work:
         folder = Path(work)
+        cache = folder / "chat-cache"
         shutil.copytree(
-            settings.index.index_dir, folder / "index", ignore=shutil.ignore_patterns("vectors", "derived")
+            settings.index.index_dir,
+            folder / "index",
+            ignore=shutil.ignore_patterns("vectors", "derived", "parses"),
         )
         port = free_port()
         with (folder / "chroma.log").open("wb") as chroma_log:
@@ -79,27 +98,20 @@ def measure_shared_server(settings: Settings, questions: Sequence[str], timeout_
                 settings,
                 ASSISTANT_CHROMA_HOST="127.0.0.1",
                 ASSISTANT_CHROMA_PORT=str(port),
-                ASSISTANT_CACHE_DIR=str(folder / "chat-cache"),  # empty: vectors come through the server
+                ASSISTANT_CACHE_DIR=str(cache),
                 ASSISTANT_ANSWER_CACHE_SIZE="0",
             )
             chats = [Served.start(environment) for _ in range(CHAT_PROCESSES)]
             starts = [chat.first_answer(timeout_s)["cold_start_s"] for chat in chats]
-            latencies: list[list[float]] = [[] for _ in chats]
-            threads = [
-                threading.Thread(target=_timed_answers, args=(chat.url, questions, into))
-                for chat, into in zip(chats, latencies, strict=True)
-            ]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-            every = [ms for each in latencies for ms in each]
             first_rss = [chat.peak_rss_mb() for chat in chats]
-            files = len(list((folder / "chat-cache" / "vectors").glob("*.npy")))
-            for chat in chats:  # a restart of both: now from the files the first start kept
+            files = len(list((cache / "vectors").glob("*.npy")))
+            for chat in chats:
                 chat.stop()
+            if settings.index.parse_files.is_dir():
+                shutil.copytree(settings.index.parse_files, cache / "parses", dirs_exist_ok=True)
             chats = [Served.start(environment) for _ in range(CHAT_PROCESSES)]
             restarts = [chat.first_answer(timeout_s)["cold_start_s"] for chat in chats]
+            every = _ask_all_at_once(chats, questions)
             return {
                 "chat_processes": len(chats),
                 "start_s": starts,
@@ -111,8 +123,8 @@ def measure_shared_server(settings: Settings, questions: Sequence[str], timeout_
                 "ask_p50_ms": statistics.median(every) if every else 0.0,
                 "ask_p95_ms": _percentile(every, 0.95),
                 "vector_files_written": files,
-                "note": "both chats started at once with empty caches, asked concurrently over HTTP, "
-                "then both restarted at once",
+                "note": "both chats started at once with empty caches, then restarted at once with the "
+                "files kept and the ingest's parse files, then asked at once over HTTP",
             }
         finally:
             for chat in chats:

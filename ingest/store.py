@@ -52,6 +52,9 @@ _REOPEN_LOCK = threading.Lock()
 # SQLite binds at most 32,766 variables in one statement and Chroma binds one per record it
 # returns with metadata, so every read of the store goes page by page.
 READ_PAGE = 5000
+# Vectors come back from a Chroma server as JSON numbers, about 25 Python objects' worth of memory
+# each: a page of 1,000 kept a chat reading 100,000 through a server at 545 MB, 5,000 at 1,148 MB.
+EMBEDDING_PAGE = 1000
 CHANGE_KEY = "changed"  # the documents collection's metadata key of `mark_changed`'s token
 
 
@@ -109,7 +112,7 @@ def read_all(
 
 
 def read_embeddings(
-    collection: Collection, ids: Sequence[str], page: int = READ_PAGE
+    collection: Collection, ids: Sequence[str], page: int = EMBEDDING_PAGE
 ) -> dict[str, np.ndarray]:
     """The vectors of those of `ids` that are stored, as float32 rows, read `page` ids at a time."""
     found: dict[str, np.ndarray] = {}
@@ -119,7 +122,7 @@ def read_embeddings(
 
 
 def embedding_pages(
-    collection: Collection, ids: Sequence[str], page: int = READ_PAGE
+    collection: Collection, ids: Sequence[str], page: int = EMBEDDING_PAGE
 ) -> Iterator[tuple[list[str], np.ndarray]]:
     """The stored ones of `ids`, a page at a time: their ids and a float32 matrix of their vectors
     (one page's worth in memory, however many are asked for)."""
