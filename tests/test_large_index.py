@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.core.library import Library
+from assistant.core.readers import Readers
 from assistant.core.service import create_assistant
 from assistant.core.settings import Settings
 from ingest.embedder import Embedder
@@ -33,7 +33,7 @@ def _write_corpus(corpus: Path) -> None:
 
 @pytest.mark.slow
 def test_an_index_of_42000_passages_ingests_reingests_loads_and_answers(
-    tmp_path: Path, embedder: Embedder
+    tmp_path: Path, embedder: Embedder, readers: Readers
 ) -> None:
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     _write_corpus(corpus)
@@ -58,13 +58,12 @@ def test_an_index_of_42000_passages_ingests_reingests_loads_and_answers(
     assert changed.passages == (FILES - 1) * SENTENCES_PER_FILE > 32_767
     assert passages_collection(open_client(index)).count() == changed.passages
 
-    library = Library.from_index(open_client(index))
+    assistant = create_assistant(
+        Settings(index={"corpus_dir": corpus, "index_dir": index, "data_dir": tmp_path / "data"}), readers
+    )
+    library = assistant.library
     assert library.complete and len(library.passages) == changed.passages
     assert library.vectors.shape == (changed.passages, 384)
-
-    assistant = create_assistant(
-        Settings(index={"corpus_dir": corpus, "index_dir": index, "data_dir": tmp_path / "data"})
-    )
     answer = assistant.ask("Which grant was refused?")
     assert answer.citations and answer.citations[0].source == "ledger_07.txt"
     assert "refused grant 7350" in answer.citations[0].quote

@@ -53,10 +53,9 @@ def test_the_chat_answers_from_parses_kept_at_ingest(
 
     # Each kept parse is the parse the chat would make.
     library = create_assistant(settings, readers).library
-    live = Language()
     for indexed in library.passages:
         kept = read_parse(files[indexed.passage.document_id], indexed.position, indexed.passage.text)
-        assert kept == live.parse(indexed.passage.text)
+        assert kept == language.parse(indexed.passage.text)
 
     # With the files, spaCy reads only the question; the answer is the one a full parse gives.
     with_files = create_assistant(settings, dataclasses.replace(readers, language=Language()))
