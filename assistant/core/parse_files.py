@@ -18,9 +18,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import struct
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,6 +26,7 @@ from typing import Any
 from chromadb.api import ClientAPI
 
 from assistant.answering.language import Language, Parsed, from_record, parse_format, to_record
+from assistant.core.files import write_atomically
 from assistant.core.library import Library
 from ingest import schema
 from ingest.store import documents_collection, read_all
@@ -48,16 +47,8 @@ def write_parses(path: Path, parsed: Sequence[Parsed]) -> None:
     for blob in blobs:
         offsets.append(offsets[-1] + len(blob))
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(_COUNT.pack(len(blobs)))
-            out.write(struct.pack(f"<{len(offsets)}Q", *offsets))
-            out.writelines(blobs)
-        os.replace(temporary, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
+    header = _COUNT.pack(len(blobs)) + struct.pack(f"<{len(offsets)}Q", *offsets)
+    write_atomically(path, b"".join([header, *blobs]))
 
 
 def read_parse(path: Path, position: int, text: str) -> Parsed | None:
@@ -131,7 +122,7 @@ def _remove_unnamed(folder: Path, keep: set[str]) -> None:
     if not folder.is_dir():
         return
     for path in folder.iterdir():
-        if path.name not in keep and (path.name.endswith(SUFFIX) or path.name.endswith(".part")):
+        if path.name not in keep and (path.name.endswith(SUFFIX) or path.name.endswith(".tmp")):
             with contextlib.suppress(OSError):
                 path.unlink()
 
