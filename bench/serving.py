@@ -111,6 +111,8 @@ class Served:
 
     @classmethod
     def start(cls, env: dict[str, str]) -> Served:
+        import gradio_client  # noqa: F401 - the client's own import is not the server's start-up
+
         port = free_port()
         log_file = tempfile.TemporaryFile()
         started = time.perf_counter()

@@ -54,11 +54,12 @@ class Library:
         self.mark = mark  # the index's change mark when this snapshot began to be read
         self.row_of = {p.id: row for row, p in enumerate(passages)}
         self._by_document: dict[str, list[int]] = {}
-        # Reading order by offset: a passage kept across versions keeps its span, not its position.
-        for row, p in sorted(
-            enumerate(passages), key=lambda item: (item[1].passage.start, item[1].passage.end)
-        ):
+        for row, p in enumerate(passages):
             self._by_document.setdefault(p.passage.document_id, []).append(row)
+        # Reading order by offset: a passage kept across versions keeps its span, not its position.
+        # Sorted per document (rows mostly come in that order already), not all rows at once.
+        for rows in self._by_document.values():
+            rows.sort(key=lambda row: (passages[row].passage.start, passages[row].passage.end))
         self._place = {row: index for rows in self._by_document.values() for index, row in enumerate(rows)}
 
     @classmethod

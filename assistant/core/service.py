@@ -25,10 +25,10 @@ from assistant.answering.answerer import Answerer, Examination
 from assistant.core import terms
 from assistant.core.answer_cache import AnswerCache
 from assistant.core.answers import Answer
+from assistant.core.derived_build import build_derived
 from assistant.core.derived_files import derived_key, load_derived, save_derived
 from assistant.core.filters import Filters
 from assistant.core.index_version import IndexVersion
-from assistant.core.keyword_index import KeywordIndex
 from assistant.core.library import Library
 from assistant.core.readers import Readers, load_readers
 from assistant.core.retrieval import HybridRetriever
@@ -193,8 +193,7 @@ def derived_parts(
     derived = load_derived(folder, key, dictionary) if library.passages else None
     if derived is None:
         texts = [p.passage.text for p in library.passages]
-        keywords = KeywordIndex(texts) if texts else None
-        vocabulary = terms.Vocabulary(texts, dictionary)
+        keywords, vocabulary = build_derived(texts, dictionary, settings.retrieval.parallel_vocabulary_from)
         if keywords is not None:
             save_derived(folder, key, keywords, vocabulary)
     else:

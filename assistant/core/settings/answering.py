@@ -26,6 +26,14 @@ class RetrievalSettings(BaseModel):
     top_k: int = Field(8, ge=1, description="Passages returned with an answer.")
     candidates: int = Field(40, ge=1, description="Passages each retriever contributes to fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion damping constant.")
+    parallel_vocabulary_from: int = Field(
+        20_000,
+        ge=1,
+        description="Passages from which, when the keyword index and vocabulary are built (a first "
+        "start on a new version of the index), the vocabulary is counted in a second process while "
+        "the keyword index is built: about 1.5 s sooner at 100,000 passages on 2 cores; below this, "
+        "starting the process costs more than it saves.",
+    )
 
 
 class AnsweringSettings(BaseModel):
