@@ -39,7 +39,7 @@ def build_derived(
     counts: dict[str, Any] | None = None
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-            counting = pool.submit(vocabulary_counts, list(texts))
+            counting = pool.submit(vocabulary_counts, texts)
             keywords = KeywordIndex(texts)
             counts = counting.result()
     except (BrokenProcessPool, OSError) as error:
