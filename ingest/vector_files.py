@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
-import tempfile
+import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
+
+from ingest.files import TEMPORARY_SUFFIX, write_atomically
 
 SUFFIX = ".npy"
 VECTOR_DTYPE = np.float32
@@ -46,16 +47,11 @@ def write_vectors(folder: Path, digest: str, vectors: np.ndarray) -> bool:
     target = file_for(folder, digest)
     if target.exists():
         return True
+    buffer = io.BytesIO()
+    np.save(buffer, np.ascontiguousarray(vectors, dtype=VECTOR_DTYPE), allow_pickle=False)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".", suffix=".part")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                np.save(out, np.ascontiguousarray(vectors, dtype=VECTOR_DTYPE), allow_pickle=False)
-            os.replace(temporary, target)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temporary)
+        write_atomically(target, buffer.getvalue())
     except OSError:
         return False
     return True
@@ -93,7 +89,7 @@ def remove_unnamed(folder: Path, keep: Iterable[str]) -> int:
     if not folder.is_dir():
         return 0
     for path in folder.iterdir():
-        if path.name in wanted or not (path.name.endswith(SUFFIX) or path.name.endswith(".part")):
+        if path.name in wanted or not (path.name.endswith(SUFFIX) or path.name.endswith(TEMPORARY_SUFFIX)):
             continue
         with contextlib.suppress(OSError):
             path.unlink()

@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from assistant.core.files import sync_folder, write_atomically
+from ingest.files import sync_folder, write_atomically
 from assistant.core.ingesting import ingest_with_settings
 from assistant.core.service import Assistant
 from assistant.core.settings import Settings

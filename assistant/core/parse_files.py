@@ -26,7 +26,7 @@ from typing import Any
 from chromadb.api import ClientAPI
 
 from assistant.answering.language import Language, Parsed, from_record, parse_format, to_record
-from assistant.core.files import write_atomically
+from ingest.files import TEMPORARY_SUFFIX, write_atomically
 from assistant.core.library import Library
 from ingest import schema
 from ingest.store import documents_collection, read_all
@@ -122,7 +122,7 @@ def _remove_unnamed(folder: Path, keep: set[str]) -> None:
     if not folder.is_dir():
         return
     for path in folder.iterdir():
-        if path.name not in keep and (path.name.endswith(SUFFIX) or path.name.endswith(".tmp")):
+        if path.name not in keep and (path.name.endswith(SUFFIX) or path.name.endswith(TEMPORARY_SUFFIX)):
             with contextlib.suppress(OSError):
                 path.unlink()
 

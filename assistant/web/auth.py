@@ -24,7 +24,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from assistant.core.files import write_atomically
+from ingest.files import write_atomically
 
 log = logging.getLogger(__name__)
 
