@@ -12,7 +12,6 @@ import os
 import tempfile
 from pathlib import Path
 
-
 TEMPORARY_SUFFIX = ".tmp"  # of a write a crash interrupted: cleaners may remove such files
 
 

@@ -24,11 +24,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from ingest.files import sync_folder, write_atomically
 from assistant.core.ingesting import ingest_with_settings
 from assistant.core.service import Assistant
 from assistant.core.settings import Settings
 from ingest.documents import Document
+from ingest.files import sync_folder, write_atomically
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, LoadOptions, load_document, size_text
 from ingest.manifest import MANIFEST_NAME
 from ingest.pipeline import IngestSummary

@@ -26,9 +26,9 @@ from typing import Any
 from chromadb.api import ClientAPI
 
 from assistant.answering.language import Language, Parsed, from_record, parse_format, to_record
-from ingest.files import TEMPORARY_SUFFIX, write_atomically
 from assistant.core.library import Library
 from ingest import schema
+from ingest.files import TEMPORARY_SUFFIX, write_atomically
 from ingest.store import documents_collection, read_all
 
 SUFFIX = ".parses"
