@@ -20,8 +20,10 @@ GATED = {
     "powys/test/blind3",
     "powys/test/fresh",
     "powys/test/fresh2",
+    "powys/test/fresh3",
     "pydocs/test/questions",
     "pydocs/test/fresh2",
+    "pydocs/test/fresh3",
 }
 
 
