@@ -78,6 +78,29 @@ def test_briefing_markdown_and_docx_hold_each_quote_with_its_source(tmp_path: Pa
     assert f"“{quote}”" in text and "x.txt" in text and "A <i>title</i>" in text
 
 
+def test_every_chat_process_writes_briefings_to_one_folder_of_its_user(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chat started and stopped a thousand times leaves one folder in the temporary folder, not
+    a thousand; a link planted where that folder goes is not written through."""
+    from assistant.web.panel_events import briefings_folder
+
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    first, second = briefings_folder(), briefings_folder()
+    assert first == second and first.parent == tmp_path / "tmp"
+    assert first.stat().st_mode & 0o777 == 0o700
+    assert [p.name for p in (tmp_path / "tmp").iterdir()] == [first.name]
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir(mode=0o700)
+    first.rmdir()
+    first.symlink_to(elsewhere)
+    private = briefings_folder()
+    assert private != first and private.is_dir() and not private.is_symlink()
+    assert private.resolve().parent == (tmp_path / "tmp").resolve()
+
+
 def test_filters_from_the_controls() -> None:
     ids = ["a", "b", "c"]
     assert make_filters(ids, ids, "", "") == Filters()

@@ -10,8 +10,6 @@ API's `/ask` in `api`. The page's wording that names the collection comes from t
 from __future__ import annotations
 
 import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -24,7 +22,7 @@ from assistant.web.browser_state import STORAGE_KEY, browser_key
 from assistant.web.chat import Chat
 from assistant.web.conversation import Conversation
 from assistant.web.documents import DocumentsTab, document_choices
-from assistant.web.panel_events import PanelEvents
+from assistant.web.panel_events import PanelEvents, briefings_folder
 from assistant.web.panels import PRIVATE
 
 
@@ -59,7 +57,7 @@ def build_app(assistant: Assistant) -> Any:
     doc_choices = document_choices(assistant.library.documents)
     all_ids = [doc_id for _, doc_id in doc_choices]
     chat_events = Chat(assistant, all_ids)
-    panel_events = PanelEvents(chat_events, Path(tempfile.mkdtemp(prefix="assistant-briefings-")))
+    panel_events = PanelEvents(chat_events, briefings_folder())
     documents_events = DocumentsTab(assistant)
 
     # --- layout -------------------------------------------------------------------------------

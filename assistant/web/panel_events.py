@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import stat
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,24 @@ from assistant.web.conversation import Conversation, Turn
 from assistant.web.documents import document_choices
 
 log = logging.getLogger(__name__)
+
+BRIEFING_KEPT_S = 3600  # Gradio has copied a briefing file into its own cache well before this
+
+
+def briefings_folder() -> Path:
+    """The folder the briefing files are written to: one per user in the temporary folder, shared
+    by every chat process, so a process leaves no folder behind however it ends (files are swept
+    BRIEFING_KEPT_S after writing). A path there that is not this user's own folder (another
+    user's, or a link) is never written through: a private folder is made instead."""
+    shared = Path(tempfile.gettempdir()) / f"assistant-briefings-{os.getuid()}"
+    try:
+        shared.mkdir(mode=0o700, exist_ok=True)
+        found = shared.lstat()
+    except OSError:
+        return Path(tempfile.mkdtemp(prefix="assistant-briefings-"))
+    if not stat.S_ISDIR(found.st_mode) or found.st_uid != os.getuid() or found.st_mode & 0o077:
+        return Path(tempfile.mkdtemp(prefix="assistant-briefings-"))
+    return shared
 
 
 class PanelEvents:
@@ -110,7 +130,7 @@ class PanelEvents:
             return "", gr.update(value=None, interactive=False)
         documents = self.assistant.library.documents
         markdown = briefing.conversation_markdown(conversation.turns, documents)
-        stale = time.time() - 3600  # Gradio has copied older files into its cache by now
+        stale = time.time() - BRIEFING_KEPT_S
         for old in self.export_dir.glob("briefing-*.docx"):
             if old.stat().st_mtime < stale:
                 old.unlink(missing_ok=True)
