@@ -151,14 +151,15 @@ def _evals_all(split: str | None, as_json: bool, mode: str = "hybrid") -> None:
     from assistant.core.readers import load_readers
     from evals.generative import GENERATIVE_BOUNDS
     from evals.report import text_table
-    from evals.runner import GENERATIVE, gate, load_thresholds
-    from evals.suite import cause_rows, kind_rows, run_suite, summary_rows
+    from evals.runner import GENERATIVE, gate, load_targets, load_thresholds
+    from evals.suite import cause_rows, kind_rows, pooled, run_suite, summary_rows, target_rows
 
     settings = settings_from()
     if mode == GENERATIVE and not settings.llm.base_url:
         raise click.ClickException("--mode generative needs ASSISTANT_LLM_BASE_URL (e.g. `make llm`).")
     readers = load_readers(settings)
     results = run_suite(lambda collection: _collection_assistant(collection, readers), split, mode)
+    targets = load_targets() if mode != GENERATIVE else {}
     failures = [
         f"{r.question_set.label}: {failure}"
         for r in results
@@ -169,8 +170,12 @@ def _evals_all(split: str | None, as_json: bool, mode: str = "hybrid") -> None:
     ]
     if as_json:
         shown = [r.to_json(with_questions=r.question_set.split == "train") for r in results]
+        together = {label: pooled(results, label) for label in targets}
         click.echo(
-            json.dumps({"sets": shown, "gate": {"passed": not failures, "failures": failures}}, indent=2)
+            json.dumps(
+                {"sets": shown, "targets": together, "gate": {"passed": not failures, "failures": failures}},
+                indent=2,
+            )
         )
     else:
         click.echo(text_table(summary_rows(results), width=40))
@@ -178,6 +183,10 @@ def _evals_all(split: str | None, as_json: bool, mode: str = "hybrid") -> None:
         click.echo(text_table(kind_rows(results), width=40))
         click.echo("\nQuestions failed, by cause (counted from the answers; no question shown):")
         click.echo(text_table(cause_rows(results), width=40))
+        against = target_rows(results, targets)
+        if len(against) > 1:
+            click.echo("\nEach collection's test sets together, against the targets (reported, not gated):")
+            click.echo(text_table(against, width=40))
         click.echo("\nGate: " + ("passed" if not failures else "FAILED\n  " + "\n  ".join(failures)))
     sys.exit(1 if failures else 0)
 

@@ -66,6 +66,13 @@ def load_thresholds(label: str, path: Path = THRESHOLDS) -> dict[str, dict[str, 
     return bounds
 
 
+def load_targets(path: Path = THRESHOLDS) -> dict[str, dict[str, float]]:
+    """Where each collection's test sets, taken together, should get to (`{"powys/test": {metric:
+    target}}`; a metric ending in `_max` is a ceiling). Reported beside the sets, not gated."""
+    raw = json.loads(path.read_text(encoding="utf-8")).get("targets", {})
+    return {label: dict(found) for label, found in raw.items() if isinstance(found, dict)}
+
+
 def gate(metrics: dict[str, float], thresholds: dict[str, dict[str, float]]) -> list[str]:
     """Failures as sentences; empty when every metric is within its bound."""
     failures = [

@@ -14,7 +14,7 @@ from typing import Any
 from assistant.core.service import Assistant
 from evals.collections import Collection, QuestionSet, question_sets
 from evals.dataset import load_dataset
-from evals.metrics import CAUSES, by_kind, failure_causes
+from evals.metrics import CAUSES, Outcome, by_kind, failure_causes, summarise
 from evals.runner import RunResult, run_all
 
 SUMMARY_METRICS = (
@@ -119,4 +119,39 @@ def cause_rows(results: list[SetResult]) -> list[list[str]]:
     for r in results:
         counts = failure_causes(r.result.outcomes)
         rows.append([r.question_set.label, *(str(counts[c]) for c in CAUSES)])
+    return rows
+
+
+def _outcomes_of(results: list[SetResult], label: str) -> list[Outcome]:
+    """Every outcome of the sets whose label starts with `label` ("powys/test")."""
+    return [o for r in results if r.question_set.label.startswith(f"{label}/") for o in r.result.outcomes]
+
+
+def pooled(results: list[SetResult], label: str) -> dict[str, float]:
+    """The metrics over every question of the sets whose label starts with `label`."""
+    return summarise(_outcomes_of(results, label))
+
+
+def target_rows(results: list[SetResult], targets: dict[str, dict[str, float]]) -> list[list[str]]:
+    """Each collection's test sets taken together against its targets: one row per collection, each
+    cell the pooled figure, the target and whether it is met (a name ending `_max` is a ceiling)."""
+    from evals.formatting import fmt
+
+    names = list(dict.fromkeys(name for found in targets.values() for name in found))
+    rows = [["sets", "questions", *(name.removesuffix("_max") for name in names)]]
+    for label, found in sorted(targets.items()):
+        outcomes = _outcomes_of(results, label)
+        if not outcomes:
+            continue
+        metrics = summarise(outcomes)
+        cells = []
+        for name in names:
+            metric, ceiling = name.removesuffix("_max"), name.endswith("_max")
+            if name not in found:
+                cells.append("-")
+                continue
+            value, target = metrics[metric], found[name]
+            met = value <= target if ceiling else value >= target
+            cells.append(f"{fmt(value)} ({'<=' if ceiling else '>='} {target}: {'met' if met else 'missed'})")
+        rows.append([f"{label} (all sets)", str(len(outcomes)), *cells])
     return rows

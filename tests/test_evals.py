@@ -220,3 +220,28 @@ def test_failures_are_counted_by_cause_without_showing_the_questions() -> None:
         ),
     ]
     assert list(failure_causes(outcomes).values()) == [1, 1, 1, 1, 1]
+
+
+def test_each_collections_test_sets_are_pooled_against_its_targets(tmp_path: Path) -> None:
+    """Two sets of one collection count as one: a target met on the pool is met even where one
+    set alone misses it, and a ceiling is met from below."""
+    from evals.collections import QuestionSet
+    from evals.runner import RunResult
+    from evals.suite import SetResult, target_rows
+
+    text = {"a.txt": "It was run by Ann Lee."}
+    who = EvalQuestion("w1", "Who ran it?", ("Ann Lee",), ("a.txt",), True)
+    right = score(who, {"answered": True, "answer": "It was run by Ann Lee. [1]"}, 1.0, text)
+    wrong = score(who, {"answered": False, "answer": "No."}, 1.0, text)
+    harbour = Collection("harbour", tmp_path, tmp_path, "the papers")
+
+    def of(name: str, outcomes: list[Any]) -> SetResult:
+        question_set = QuestionSet(harbour, "test", tmp_path / f"{name}.jsonl")
+        return SetResult(question_set, RunResult("hybrid", {}, outcomes))
+
+    results = [of("one", [right, right, right]), of("two", [wrong])]
+    targets = {"harbour/test": {"answer_accuracy": 0.7, "false_refusals_max": 0.2}}
+    header, row = target_rows(results, targets)
+    assert header == ["sets", "questions", "answer_accuracy", "false_refusals"]
+    assert row[:2] == ["harbour/test (all sets)", "4"]
+    assert row[2].endswith("(>= 0.7: met)") and row[3].endswith("(<= 0.2: missed)")
