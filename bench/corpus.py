@@ -46,14 +46,15 @@ def ensure_doc_sources(source: Path = DOC_SOURCES, package: str = DOC_PACKAGE) -
 def passage_texts(path: Path, name: str) -> list[str]:
     """The passages our pipeline makes of one file, load → clean → split ([] when it cannot be read)."""
     from ingest.furniture import content_blocks
-    from ingest.loaders import LoadError, load_text
+    from ingest.loaders import LoadError, load_document
     from ingest.splitter import split_passages
 
     try:
-        text, _ = load_text(path, path.read_bytes())
+        extracted = load_document(path, path.read_bytes())
     except (LoadError, OSError):
         return []
-    return [p.text for p in split_passages(name, text, content_blocks(text))]
+    text = extracted.text
+    return [p.text for p in split_passages(name, text, content_blocks(text, wrapped=extracted.wrapped))]
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ingest.unwrap import logical_lines, physical_lines
+
 # Whitespace as scraped pages have it: NBSP and friends count as blank.
 _BLANK = " \t\r\f\v\u00a0\u2007\u202f\ufeff"
 _BULLET = re.compile(r"^[•●▪◦·\-–—*]\s*")
@@ -46,20 +48,21 @@ class Block:
     end: int
 
 
-def content_blocks(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[Block]:
+def content_blocks(text: str, skip: Sequence[tuple[int, int]] = (), wrapped: bool = False) -> list[Block]:
     """Spans of the lines that are content, trimmed of bullets and glued logo text.
 
     `skip` are spans a format reader marked as not content (running headers and footers, page
-    numbers, headings): a line that starts inside one is left out.
-    Example: "CSSIW logo\\n\\nCSSIW logoThe council..." -> one block covering "The council...".
+    numbers, headings): a line that starts inside one is left out. `wrapped`: the text may be
+    hard-wrapped plain text, whose wrapped lines are joined into one block per paragraph
+    (`unwrap`) before anything is judged furniture.
+    Example: "CSSIW logo\n\nCSSIW logoThe council..." -> one block covering "The council...".
     """
     blocks: list[Block] = []
-    offset = 0
     spans = sorted(skip)
     next_span = 0
-    for line in text.splitlines(keepends=True):
-        block = _content_of_line(line, offset)
-        offset += len(line)
+    lines = logical_lines(text) if wrapped else physical_lines(text)
+    for start, end in lines:
+        block = _content_of_line(text[start:end], start)
         if block is None:
             continue
         while next_span < len(spans) and spans[next_span][1] <= block.start:
@@ -70,8 +73,7 @@ def content_blocks(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[Bloc
     return blocks
 
 
-def _content_of_line(line: str, offset: int) -> Block | None:
-    body = line.rstrip("\r\n")
+def _content_of_line(body: str, offset: int) -> Block | None:
     start = len(body) - len(body.lstrip(_BLANK))
     end = len(body.rstrip(_BLANK))
     if start >= end:

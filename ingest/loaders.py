@@ -136,7 +136,8 @@ def _load_docx(data: bytes, options: LoadOptions) -> Extracted:
 
 
 def _load_plain(data: bytes, options: LoadOptions) -> Extracted:
-    return Extracted(*decode_plain_text(data))
+    text, encoding = decode_plain_text(data)
+    return Extracted(text, encoding, wrapped=True)
 
 
 _LOADERS: dict[str, Callable[[bytes, LoadOptions], Extracted]] = {

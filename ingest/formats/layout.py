@@ -40,6 +40,7 @@ class Extracted:
     furniture: tuple[tuple[int, int], ...] = ()  # spans left out of passages
     meta: DocumentMeta = field(default_factory=DocumentMeta)
     notes: tuple[str, ...] = ()  # things a person should know, e.g. a page with no text
+    wrapped: bool = False  # plain text, whose lines may be hard-wrapped (`unwrap`)
 
 
 class TextBuilder:
