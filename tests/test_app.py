@@ -51,6 +51,28 @@ def test_context_is_at_most_300_characters_either_side() -> None:
     assert rendering.quote_in_context(text, 1000, 1005).startswith("…")
 
 
+def test_in_hard_wrapped_text_the_context_is_the_paragraph_not_the_line() -> None:
+    import textwrap
+
+    paragraphs = [
+        textwrap.fill(
+            f"Rule {n}: the harbour trust lets members moor one vessel at the eastern quay "
+            f"for {n} weeks a year. Members who break the rule lose the licence, which is "
+            "reinstated if the breach is put right within thirty days of a notice.",
+            60,
+        )
+        for n in range(1, 7)
+    ]
+    text = "\n\n".join(paragraphs) + "\n"
+    start = text.index("Members who break", text.index("Rule 3:"))  # to "licence,", over a line break
+    end = text.index("licence,", start) + len("licence,")
+    lo, hi = rendering.context_span(text, start, end)
+    assert text[lo:].startswith("Rule 3:")  # back over its line breaks to the paragraph's start
+    assert text[:hi].endswith("of a notice.") and "Rule 4" not in text[lo:hi]
+    one_per_line = " ".join(text.split("\n\n")[2].split())  # the same paragraph, unwrapped
+    assert rendering.context_span(one_per_line, 10, 20) == (0, len(one_per_line))
+
+
 def test_viewer_shows_the_whole_document_escaped_with_the_cited_passage() -> None:
     c = hostile_answer().citations[0]
     out = rendering.viewer_html(HOSTILE, c.start, c.end)

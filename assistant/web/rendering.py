@@ -8,10 +8,13 @@ rendered as HTML.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping
+from functools import lru_cache
 
 from assistant.core.answers import Answer, Citation
 from ingest.documents import Document
+from ingest.unwrap import wrap_width
 
 CONTEXT_CHARS = 300
 
@@ -33,16 +36,29 @@ def chat_text(text: str) -> str:
 
 
 def context_span(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> tuple[int, int]:
-    """Up to `width` characters either side of [start, end), cut at the nearest line break."""
+    """Up to `width` characters either side of [start, end), cut at the nearest paragraph end: a
+    line break, or in hard-wrapped plain text (where a line break is mostly a wrap) a blank line."""
     lo = max(0, start - width)
     hi = min(len(text), end + width)
-    before = text.rfind("\n", lo, start)
-    if before != -1:
-        lo = before + 1
-    after = text.find("\n", end, hi)
-    if after != -1:
-        hi = after
+    ends = _BLANK_LINE if _hard_wrapped(text) else _LINE_BREAK
+    before = [m.end() for m in ends.finditer(text, lo, start)]
+    if before:
+        lo = before[-1]
+    after = ends.search(text, end, hi)
+    if after is not None:
+        hi = after.start()
     return lo, hi
+
+
+_LINE_BREAK = re.compile(r"\n")
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
+
+
+@lru_cache(maxsize=16)
+def _hard_wrapped(text: str) -> bool:
+    """Whether `text` is plain text wrapped at a fixed width (`ingest.unwrap`); a few documents are
+    shown over and over, so the answer is kept."""
+    return wrap_width(text) is not None
 
 
 def quote_in_context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> str:
