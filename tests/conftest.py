@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -110,20 +110,28 @@ def assistant(corpus_settings: Settings, readers: Readers) -> Assistant:
 
 
 @pytest.fixture(scope="session")
-def pydocs_assistant(
-    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, readers: Readers
-) -> Assistant:
-    """The second collection (another field), ingested once for the session."""
+def collection_assistant(
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, readers: Readers, assistant: Assistant
+) -> Callable[[str], Assistant]:
+    """The assistant of an evaluation collection by name: the bundled one for "powys", any other
+    (another field) ingested into its own index the first time it is asked for."""
     from evals.collections import collections
 
-    [pydocs] = [c for c in collections() if c.name == "pydocs"]
-    index = tmp_path_factory.mktemp("pydocs") / "index"
-    ingest_folder(pydocs.corpus, index, embedder)
-    settings = Settings(
-        answering=AnsweringSettings(called=pydocs.called),
-        index={"corpus_dir": pydocs.corpus, "index_dir": index},
-    )
-    return create_assistant(settings, readers)
+    made: dict[str, Assistant] = {"powys": assistant}
+
+    def of(name: str) -> Assistant:
+        if name not in made:
+            [collection] = [c for c in collections() if c.name == name]
+            index = tmp_path_factory.mktemp(name) / "index"
+            ingest_folder(collection.corpus, index, embedder)
+            settings = Settings(
+                answering=AnsweringSettings(called=collection.called),
+                index={"corpus_dir": collection.corpus, "index_dir": index},
+            )
+            made[name] = create_assistant(settings, readers)
+        return made[name]
+
+    return of
 
 
 @pytest.fixture(scope="session")
