@@ -19,7 +19,7 @@ from assistant.answering.candidates import Candidate, gather
 from assistant.answering.compose import Choice, LeadSpan, Scored, best_lead_span, compose
 from assistant.answering.directives import addresses_the_answerer
 from assistant.answering.features import ANSWERABILITY_FEATURES, columns
-from assistant.answering.language import NEGATIONS, Language, Parsed
+from assistant.answering.language import Language, Parsed
 from assistant.answering.model import AnswerModel, Thresholds
 from assistant.answering.overlap import Context, asked_stems, share
 from assistant.answering.question_features import confidence_features
@@ -146,7 +146,7 @@ class Answerer:
             question = columns(row, ANSWERABILITY_FEATURES)
             answerable = float(model.answerable.probabilities(question)[0])
             off_topic = float(model.off_topic.probabilities(question)[0])
-        negated = [any(t.lemma in NEGATIONS or t.dep == "neg" for t in p.tokens) for p in exam.parsed]
+        negated = [p.negated() for p in exam.parsed]
         return Scored(
             exam.reading,
             [c.row for c in exam.candidates],

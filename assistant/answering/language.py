@@ -66,6 +66,17 @@ class Parsed:
     def span_text(self, chunk: Chunk) -> str:
         return self.text[self.tokens[chunk.first].start : self.tokens[chunk.last].end]
 
+    def negated(self) -> bool:
+        """Whether it says "not", "no", "never" and the like, leaving out a negation inside a
+        hyphenated modifier ("a no-charge licence", "a not-for-profit body"): that qualifies one
+        word, it does not deny what the sentence says."""
+        tokens = self.tokens
+        return any(
+            (t.lemma in NEGATIONS or t.dep == "neg")
+            and not (i + 1 < len(tokens) and tokens[i + 1].text == "-" and tokens[i + 1].start == t.end)
+            for i, t in enumerate(tokens)
+        )
+
     def path_to_root(self, index: int) -> list[int]:
         """Token indices from `index` up through its heads to the sentence root."""
         path = [index]

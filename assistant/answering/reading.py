@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from assistant.answering.language import NEGATIONS, Language, Parsed
+from assistant.answering.language import Language, Parsed
 from assistant.core import terms
 
 
@@ -99,7 +99,7 @@ def read_question(
     carried = list(dict.fromkeys(terms.content_stems(" ".join(stand_ins))))  # in order: sums stay the same
     stems = tuple(s for s in terms.content_stems(query) if s not in carried)
     verbs = frozenset(terms.stem(t.lemma) for t in parsed.tokens if t.pos == "VERB" and not t.is_stop)
-    negated = any(t.lemma in NEGATIONS or t.dep == "neg" for t in parsed.tokens)
+    negated = parsed.negated()
     context_stems = tuple(
         dict.fromkeys(s for s in [*carried, *terms.content_stems(context)] if s not in stems)
     )

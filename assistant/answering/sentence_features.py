@@ -13,7 +13,7 @@ import numpy as np
 
 from assistant.answering.candidates import Candidate
 from assistant.answering.features import SENTENCE_FEATURES
-from assistant.answering.language import NEGATIONS, Parsed
+from assistant.answering.language import Parsed
 from assistant.answering.overlap import (
     Context,
     asked_stems,
@@ -76,7 +76,7 @@ def sentence_features(
         after = share(stems, context.stems_of_row(next_row), vocabulary) if next_row is not None else 0.0
         lemmas = {terms.stem(t.lemma) for t in sentence.tokens}
         reason = _has_reason_clause(sentence)
-        negated = any(t.lemma in NEGATIONS or t.dep == "neg" for t in sentence.tokens)
+        negated = sentence.negated()
         values = {
             "fused_score_rel": (hit.score / top_score) if hit else 0.0,
             "fused_rank_inv": 1.0 / (1 + candidate.position) if candidate.position is not None else 0.0,
