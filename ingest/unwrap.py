@@ -22,12 +22,11 @@ MIN_LINES = 10  # fewer non-blank lines than this say nothing about a wrap width
 MIN_WRAP_WIDTH = 40  # narrower "widths" are short lines (lists, verse), not filled prose
 MAX_WRAP_WIDTH = 120  # wrappers fill to 60-100 columns; longer lines are unwrapped paragraphs
 WIDTH_PERCENTILE = 0.95  # the wrap width: most lines end at or below it, a stray long URL above
-FILLED = 0.7  # a line reaching this share of the width was filled to it
-# In wrapped prose a filled line often ends mid-sentence, so the next line opens with a small
-# letter; in a list of names or addresses, however even its lines, the next line almost never
-# does. Headings and list items, however many, do not count either way: they are not filled.
+FILLED = 0.7  # a line reaching this share of the width was filled to it ...
+MIN_FILLED_SHARE = 0.5  # ... and in wrapped text at least this share of the lines are
+# In wrapped prose many lines carry on a sentence, so the next line opens with a small letter; a
+# list of names or addresses, however even its lines, almost never does.
 MIN_CARRIED_SHARE = 0.3
-MIN_FILLED_LINES = 3  # fewer filled lines followed by another line say nothing either way
 # A line opening a list item or a numbered clause starts a block of its own.
 _LIST_ITEM = re.compile(
     r"\s*(?:[•●▪◦·*+\-–—]\s|\d{1,3}(?:\.\d{1,3})+\.?\s|\(?(?:\d{1,3}|[a-zA-Z]|[ivxlc]{1,6})[.)]\s)"
@@ -63,14 +62,13 @@ def wrap_width(text: str, lines: list[tuple[int, int]] | None = None) -> int | N
     if len(lengths) < MIN_LINES:
         return None
     width = lengths[int(WIDTH_PERCENTILE * (len(lengths) - 1))]
-    if not MIN_WRAP_WIDTH <= width <= MAX_WRAP_WIDTH:
+    near = sum(length >= FILLED * width for length in lengths) / len(lengths)
+    if not MIN_WRAP_WIDTH <= width <= MAX_WRAP_WIDTH or near < MIN_FILLED_SHARE:
         return None
-    carried = [
-        following.lstrip()[0].islower()
-        for line, (start, end) in zip(found, found[1:], strict=False)  # each line with the next
-        if _columns(text, *line) >= FILLED * width and (following := text[start:end]).strip()
-    ]
-    if len(carried) < MIN_FILLED_LINES or sum(carried) / len(carried) < MIN_CARRIED_SHARE:
+    pairs = zip(found, found[1:], strict=False)  # each line with the one after it
+    followers = [text[b[0] : b[1]].lstrip() for a, b in pairs if text[a[0] : a[1]].strip()]
+    carried = [line[0].islower() for line in followers if line]
+    if not carried or sum(carried) / len(carried) < MIN_CARRIED_SHARE:
         return None
     return width
 

@@ -79,14 +79,3 @@ def test_only_plain_text_is_read_as_possibly_wrapped(tmp_path: Path) -> None:
     plain = load_document(tmp_path / "rules.txt", text.encode())
     page = load_document(tmp_path / "rules.html", f"<html><body><p>{text}</p></body></html>".encode())
     assert plain.wrapped and not page.wrapped
-
-
-def test_a_markdown_page_mostly_of_headings_and_short_items_is_still_found_wrapped() -> None:
-    sections = []
-    for n, rule in enumerate(HARBOUR_RULES, start=1):
-        items = "\n".join(f"* Berth {n}{letter}" for letter in "abcd")
-        sections.append(f"## Section {n}\n\n{textwrap.fill(rule, 72)}\n\n{items}")
-    text = "# Harbour notes\n\n" + "\n\n".join(sections) + "\n"
-    found = sentences(text, wrapped=True)
-    assert all(rule in found for rule in HARBOUR_RULES)
-    assert "Berth 1a" in found and "## Section 2" in found
