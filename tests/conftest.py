@@ -115,6 +115,7 @@ def collection_assistant(
 ) -> Callable[[str], Assistant]:
     """The assistant of an evaluation collection by name: the bundled one for "powys", any other
     (another field) ingested into its own index the first time it is asked for."""
+    from assistant.core.parse_files import keep_parses
     from evals.collections import collections
 
     made: dict[str, Assistant] = {"powys": assistant}
@@ -128,6 +129,8 @@ def collection_assistant(
                 answering=AnsweringSettings(called=collection.called),
                 index={"corpus_dir": collection.corpus, "index_dir": index},
             )
+            # As `assistant ingest` does: every passage parsed once, not each candidate as it is met.
+            keep_parses(settings.index.parse_files, open_client(index), lambda: readers.language)
             made[name] = create_assistant(settings, readers)
         return made[name]
 
