@@ -19,7 +19,15 @@ from pathlib import Path
 
 from ingest.formats.layout import Extracted, LoadError
 
-__all__ = ["Extracted", "LoadError", "LoadOptions", "load_document", "load_text", "decode_plain_text"]
+__all__ = [
+    "Extracted",
+    "LoadError",
+    "LoadOptions",
+    "load_document",
+    "load_text",
+    "decode_plain_text",
+    "reads_as_plain_text",
+]
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 # The default of `Settings.max_inflated_bytes`: a 20 MB .docx of XML inflates to about 200 MB at
@@ -148,3 +156,9 @@ _LOADERS: dict[str, Callable[[bytes, LoadOptions], Extracted]] = {
     ".pdf": _load_pdf,
     ".docx": _load_docx,
 }
+
+
+def reads_as_plain_text(name: str) -> bool:
+    """Whether a file called `name` is read as plain text, whose lines may be hard-wrapped (the
+    other formats give a paragraph per line)."""
+    return _LOADERS.get(Path(name).suffix.lower()) is _load_plain

@@ -69,6 +69,9 @@ def test_in_hard_wrapped_text_the_context_is_the_paragraph_not_the_line() -> Non
     lo, hi = rendering.context_span(text, start, end)
     assert text[lo:].startswith("Rule 3:")  # back over its line breaks to the paragraph's start
     assert text[:hi].endswith("of a notice.") and "Rule 4" not in text[lo:hi]
+    # A web page, PDF or Word file is read a paragraph per line: its line breaks always end one.
+    lo, hi = rendering.context_span(text, start, end, plain_text=False)
+    assert text[lo - 1] == "\n" and not text[lo:].startswith("Rule 3:")
     one_per_line = " ".join(text.split("\n\n")[2].split())  # the same paragraph, unwrapped
     assert rendering.context_span(one_per_line, 10, 20) == (0, len(one_per_line))
 

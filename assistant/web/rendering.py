@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from assistant.core.answers import Answer, Citation
 from ingest.documents import Document
+from ingest.loaders import reads_as_plain_text
 from ingest.unwrap import wrap_width
 
 CONTEXT_CHARS = 300
@@ -35,12 +36,16 @@ def chat_text(text: str) -> str:
     return lines.replace("\n", "<br>")
 
 
-def context_span(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> tuple[int, int]:
+def context_span(
+    text: str, start: int, end: int, width: int = CONTEXT_CHARS, plain_text: bool = True
+) -> tuple[int, int]:
     """Up to `width` characters either side of [start, end), cut at the nearest paragraph end: a
-    line break, or in hard-wrapped plain text (where a line break is mostly a wrap) a blank line."""
+    line break, or in hard-wrapped plain text (where a line break is mostly a wrap) a blank line.
+    `plain_text`: the document was read as plain text (web pages, PDFs and Word files are read a
+    paragraph per line, so they are never taken for wrapped)."""
     lo = max(0, start - width)
     hi = min(len(text), end + width)
-    ends = _BLANK_LINE if _hard_wrapped(text) else _LINE_BREAK
+    ends = _BLANK_LINE if plain_text and _hard_wrapped(text) else _LINE_BREAK
     before = [m.end() for m in ends.finditer(text, lo, start)]
     if before:
         lo = before[-1]
@@ -61,9 +66,11 @@ def _hard_wrapped(text: str) -> bool:
     return wrap_width(text) is not None
 
 
-def quote_in_context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> str:
+def quote_in_context(
+    text: str, start: int, end: int, width: int = CONTEXT_CHARS, plain_text: bool = True
+) -> str:
     """The quote inside its surrounding paragraph, escaped, with the quote in <mark>."""
-    lo, hi = context_span(text, start, end, width)
+    lo, hi = context_span(text, start, end, width, plain_text)
     lead = "…" if lo > 0 and text[lo - 1] != "\n" else ""
     tail = "…" if hi < len(text) and text[hi] != "\n" else ""
     return (
@@ -106,7 +113,7 @@ def sources_html(
 
 def _citation_html(c: Citation, document: Document | None, mark: str = "") -> str:
     if document is not None and document.text[c.start : c.end] == c.quote:
-        body = quote_in_context(document.text, c.start, c.end)
+        body = quote_in_context(document.text, c.start, c.end, plain_text=reads_as_plain_text(document.id))
     else:
         body = f"<mark>{escape(c.quote)}</mark>"
     mark = mark if mark in MARK_LABELS else ""
