@@ -19,6 +19,7 @@ from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.oxml import parse_xml
 from docx.oxml.ns import qn
+from docx.shared import Pt
 
 RUNNING_HEADER = "Inspection of Glanrhyd Children's Services"
 FOOTER_TEXT = "Care Inspectorate Wales"
@@ -88,6 +89,46 @@ def report_docx(path: Path) -> Path:
     for _ in range(2):
         document.add_paragraph(_FILLER)
     document.save(str(path))  # python-docx takes a str path, not a Path
+    return path
+
+
+# One sentence long enough to run over a page break: every word after the first is lower-case,
+# so the next page opens lower-case wherever the break falls.
+RUNNING_ON = (
+    "The panel visited "
+    + ", and ".join(
+        f"the {place} team to hear how the {place} families were helped through the winter"
+        for place in ("northern", "southern", "eastern", "western", "upland", "coastal", "market", "border")
+        * 3
+    )
+    + "."
+)
+CODE_OPENED = (
+    "The rules file names the",
+    "priority",
+    " of each rule, which is fifty unless the rule sets it.",
+)
+
+
+def layout_docx(path: Path) -> Path:
+    """Two pages: a sentence that runs from page 1 over the break, a paragraph whose second line
+    opens with a word set smaller in a code font, and a last paragraph of page 1 that ends a
+    sentence before page 2 opens with its own heading and paragraph."""
+    document = docx.Document()
+    _page_number_footer(document.sections[0].footer.paragraphs[0])
+    code = document.add_paragraph(CODE_OPENED[0])
+    code.runs[0].add_break(WD_BREAK.LINE)
+    word = code.add_run(CODE_OPENED[1])
+    word.font.name = "Liberation Mono"
+    word.font.size = Pt(8)
+    code.add_run(CODE_OPENED[2])
+    for _ in range(9):
+        document.add_paragraph(_FILLER)
+    document.add_paragraph(RUNNING_ON)
+    document.add_paragraph(PAGE_THREE_FACT)
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    document.add_paragraph("families told us the same in every team.")
+    document.save(str(path))
     return path
 
 

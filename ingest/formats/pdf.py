@@ -1,8 +1,10 @@
 """Read a PDF page by page with PDFium (pypdfium2, Apache-2.0/BSD): paragraphs, headings, furniture.
 
-Each page's lines come with their position and font size. Lines are joined into paragraphs
-where the gap to the next line is a line's, not a paragraph's; a word hyphenated across a line
-end is joined again ("safeguard-" + "ing" -> "safeguarding"), so search finds it. Headings are the
+Each page's lines come with their baselines and font size (the median of a few of their
+characters', so a line opening with a word of code set smaller is still body text). Lines are
+joined into paragraphs where the gap from the end of one line to the next is a line's, not a
+paragraph's; a paragraph a page break cut is joined again on the page it starts, and so is a word
+hyphenated across a line end ("safeguard-" + "ing" -> "safeguarding"), so search finds it. Headings are the
 PDF's bookmarks where it has them, else lines set larger than the body text. Running headers and
 footers (a line near the top or bottom that recurs on most pages, digits aside) and page-number
 lines are kept in the text as furniture spans, so no passage contains them. A page with no
@@ -13,6 +15,7 @@ Does not OCR scanned pages, nor rebuild table cells a PDF does not mark.
 
 from __future__ import annotations
 
+import ctypes
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -32,6 +35,10 @@ _PAGE_NUMBER = re.compile(
     r"^(?:page\s+)?[-–—]?\s*\d{1,4}\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,4})?$|^[ivxlc]{1,6}$", re.IGNORECASE
 )
 _SENTENCE_END = re.compile(r"[.!?]$")
+# A paragraph cut here has ended: a sentence end, or a colon or semicolon, before closing quotes.
+_SENTENCE_STOP = re.compile(r"[.!?:;][\"'”’)\]]*$")
+_SAME_SIZE = 0.5  # points within which two lines are set in the same size
+_SIZE_SAMPLES = 5  # characters sampled across a line for its font size (the median is taken)
 _CONTENTS_LINE = re.compile(r"(?:\.\s?){4,}\s*\d{1,4}$|…\s*\d{1,4}$")  # "2. Findings ........ 12"
 # PDFium marks a hyphen it found at a line end (and joined the lines at) with U+FFFE or U+0002.
 _SOFT_HYPHENS = str.maketrans("", "", "\ufffe\x02\u00ad")
@@ -41,9 +48,18 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 @dataclass(frozen=True)
 class _Line:
     text: str
-    bottom: float
-    top: float
+    baseline: float  # of the line's first character, in points up from the page's foot
+    last_baseline: float  # of its last: PDFium may give two lines of a paragraph as one
     size: float
+
+
+@dataclass
+class _Block:
+    """A paragraph's lines, or one heading or furniture line."""
+
+    lines: list[_Line]
+    heading: int = 0
+    furniture: bool = False
 
 
 def read_pdf(data: bytes, on_page: Any = None) -> Extracted:
@@ -87,14 +103,35 @@ def _page_lines(page: Any) -> list[_Line]:
         for piece in [*_LINE_BREAK.split(text)]:
             if piece.strip() and cursor < textpage.count_chars():
                 first = cursor + len(piece) - len(piece.lstrip())
-                _, bottom, _, top = textpage.get_charbox(first)
-                size = raw.FPDFText_GetFontSize(textpage, first)
-                lines.append(_Line(piece.translate(_SOFT_HYPHENS).strip(), bottom, top, round(size, 1)))
+                last = min(cursor + len(piece.rstrip()), textpage.count_chars()) - 1
+                baseline, last_baseline = (_baseline(textpage, i) for i in (first, last))
+                sizes = sorted(raw.FPDFText_GetFontSize(textpage, i) for i in _samples(first, last))
+                size = sizes[len(sizes) // 2]
+                lines.append(
+                    _Line(piece.translate(_SOFT_HYPHENS).strip(), baseline, last_baseline, round(size, 1))
+                )
             cursor += len(piece) + 2  # PDFium ends its lines with "\r\n"
         return lines
     finally:
         textpage.close()
         page.close()
+
+
+def _baseline(textpage: Any, index: int) -> float:
+    """Where the character sits, not its glyph's box: "p" or "(" would sit lower by its descender."""
+    import pypdfium2.raw as raw
+
+    x, y = ctypes.c_double(), ctypes.c_double()
+    raw.FPDFText_GetCharOrigin(textpage, index, ctypes.byref(x), ctypes.byref(y))
+    return y.value
+
+
+def _samples(first: int, last: int) -> list[int]:
+    """Characters whose font size stands for the line's: a line that opens with a word of code or
+    a footnote mark set smaller is still body text, and stays in its paragraph."""
+    if last <= first:
+        return [first]
+    return sorted({first + (last - first) * k // (_SIZE_SAMPLES - 1) for k in range(_SIZE_SAMPLES)})
 
 
 def _bookmarks(pdf: Any) -> dict[int, list[tuple[str, int]]]:
@@ -123,52 +160,97 @@ def _lay_out(
     recurring = _recurring_edge_lines(pages)
     body_size = _body_size(pages)
     sizes = _heading_sizes(pages, body_size) if not bookmarks else {}
+    blocks = [
+        _page_blocks(lines, {_key(t): level for t, level in bookmarks.get(index, [])}, recurring, sizes)
+        for index, lines in enumerate(pages)
+    ]
+    _join_across_pages(blocks)
     builder = TextBuilder()
     notes: list[str] = []
-    for number, lines in enumerate(pages, start=1):
+    for number, (lines, page_blocks) in enumerate(zip(pages, blocks, strict=True), start=1):
         builder.new_page()
         if not lines:
             notes.append(f"page {number} has no text layer (scanned image?): nothing on it can be cited")
-            continue
-        titles = {_key(title): level for title, level in bookmarks.get(number - 1, [])}
-        step = _line_step(lines)
-        paragraph: list[_Line] = []
-        for position, line in enumerate(lines):
-            edge = position < _EDGE_LINES or position >= len(lines) - _EDGE_LINES
-            bookmarked = titles.get(_key(line.text), 0)  # "2. Findings" recurs digits aside, yet is no header
-            is_furniture = not bookmarked and (
-                _CONTENTS_LINE.search(line.text)
-                or (edge and (_PAGE_NUMBER.match(line.text) or _normal(line.text) in recurring))
-            )
-            level = bookmarked or (sizes.get(line.size, 0) if _short(line.text) else 0)
-            if is_furniture or level:
-                _flush(builder, paragraph)
-                builder.add(line.text, heading=level, furniture=bool(is_furniture))
-                continue
-            if paragraph and _new_paragraph(paragraph[-1], line, step):
-                _flush(builder, paragraph)
-            paragraph.append(line)
-        _flush(builder, paragraph)
+        for block in page_blocks:
+            builder.add(_joined(block.lines), heading=block.heading, furniture=block.furniture)
     return builder.build("pdf", meta, notes)
 
 
-def _flush(builder: TextBuilder, paragraph: list[_Line]) -> None:
-    if not paragraph:
-        return
-    text = paragraph[0].text
-    for line in paragraph[1:]:
+def _page_blocks(
+    lines: list[_Line], titles: dict[str, int], recurring: set[str], sizes: dict[float, int]
+) -> list[_Block]:
+    """One page's lines grouped into paragraphs, headings and furniture, in reading order."""
+    step = _line_step(lines)
+    blocks: list[_Block] = []
+    paragraph: list[_Line] = []
+    for position, line in enumerate(lines):
+        edge = position < _EDGE_LINES or position >= len(lines) - _EDGE_LINES
+        bookmarked = titles.get(_key(line.text), 0)  # "2. Findings" recurs digits aside, yet is no header
+        is_furniture = not bookmarked and bool(
+            _CONTENTS_LINE.search(line.text)
+            or (edge and (_PAGE_NUMBER.match(line.text) or _normal(line.text) in recurring))
+        )
+        level = bookmarked or (sizes.get(line.size, 0) if _short(line.text) else 0)
+        if is_furniture or level or (paragraph and _new_paragraph(paragraph[-1], line, step)):
+            if paragraph:
+                blocks.append(_Block(paragraph))
+            paragraph = []
+        if is_furniture or level:
+            blocks.append(_Block([line], heading=level, furniture=is_furniture))
+        else:
+            paragraph.append(line)
+    if paragraph:
+        blocks.append(_Block(paragraph))
+    return blocks
+
+
+def _join_across_pages(pages: list[list[_Block]]) -> None:
+    """A paragraph a page break cut in two is one paragraph again, under the page it starts on.
+
+    The page's last paragraph carries on when it stops short of a sentence end and the next page's
+    first block is a paragraph of the same size opening lower-case. The running footer and header
+    between the two halves stay in the text, after the joined paragraph.
+    """
+    open_paragraph: _Block | None = None
+    for blocks in pages:
+        first = next((i for i, block in enumerate(blocks) if not block.furniture), None)
+        joined = (
+            open_paragraph is not None and first is not None and _continues(open_paragraph, blocks[first])
+        )
+        if joined and open_paragraph is not None and first is not None:
+            open_paragraph.lines.extend(blocks.pop(first).lines)
+        body = [block for block in blocks if not block.furniture]
+        if body:
+            open_paragraph = None if body[-1].heading else body[-1]
+        elif not joined:
+            open_paragraph = None
+
+
+def _continues(paragraph: _Block, block: _Block) -> bool:
+    last, first = paragraph.lines[-1], block.lines[0]
+    return (
+        not block.heading
+        and abs(last.size - first.size) <= _SAME_SIZE
+        and not _SENTENCE_STOP.search(last.text)
+        and first.text[:1].isalpha()
+        and first.text[:1].islower()
+    )
+
+
+def _joined(lines: list[_Line]) -> str:
+    text = lines[0].text
+    for line in lines[1:]:
         if re.search(r"[^\W\d_]-$", text) and line.text[:1].islower():
             text = text[:-1] + line.text  # a word hyphenated at the line end
         else:
             text = f"{text} {line.text}"
-    builder.add(text)
-    paragraph.clear()
+    return text
 
 
 def _new_paragraph(previous: _Line, line: _Line, step: float) -> bool:
-    if abs(previous.size - line.size) > 0.5:
+    if abs(previous.size - line.size) > _SAME_SIZE:
         return True
-    drop = previous.bottom - line.bottom
+    drop = previous.last_baseline - line.baseline
     return drop > step * _PARAGRAPH_GAP  # a line higher up (drop < 0) is the next column of a row
 
 
@@ -176,9 +258,9 @@ def _line_step(lines: list[_Line]) -> float:
     """The page's line spacing: its smallest drop from one line to the next of at least 0.9 of the
     font size. A page of one-line paragraphs then has its paragraph gap as step, and none merge."""
     drops = [
-        a.bottom - b.bottom
+        a.last_baseline - b.baseline
         for a, b in zip(lines, lines[1:], strict=False)
-        if a.bottom - b.bottom >= 0.9 * max(a.size, 1.0)
+        if a.last_baseline - b.baseline >= 0.9 * max(a.size, 1.0)
     ]
     return min(drops) if drops else 0.0
 

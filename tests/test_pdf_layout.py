@@ -1,0 +1,75 @@
+"""How a PDF's lines become paragraphs, on a PDF LibreOffice makes from a .docx written here.
+
+A sentence cut by a page break, or a line that opens with a word of code set smaller, must still
+reach the index whole: a passage that stops mid-sentence cannot answer the question it was half of.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.formats.layout import Extracted
+from ingest.formats.pdf import _Line, _new_paragraph, read_pdf
+from tests import documents_made as made
+
+pytestmark = [
+    pytest.mark.skipif(made.soffice() is None, reason="LibreOffice missing: make libreoffice"),
+    pytest.mark.subprocess,  # LibreOffice makes the PDF
+]
+
+
+@pytest.fixture(scope="module")
+def layout_pdf(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, Extracted]:
+    work = tmp_path_factory.mktemp("layout")
+    data = made.to_pdf(made.layout_docx(work / "layout.docx"), work).read_bytes()
+    return data, read_pdf(data)
+
+
+def _blocks(extracted: Extracted) -> list[str]:
+    return extracted.text.split("\n\n")
+
+
+def _page_texts(data: bytes) -> list[str]:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(data)
+    try:
+        return [" ".join(pdf[i].get_textpage().get_text_range().split()) for i in range(len(pdf))]
+    finally:
+        pdf.close()
+
+
+def test_a_sentence_running_over_a_page_break_is_one_paragraph_on_the_page_it_starts(
+    layout_pdf: tuple[bytes, Extracted],
+) -> None:
+    data, extracted = layout_pdf
+    pages = _page_texts(data)
+    starts_on = next(i for i, text in enumerate(pages) if made.RUNNING_ON[:40] in text)
+    assert made.RUNNING_ON[-40:] not in pages[starts_on], "the test document must break the sentence"
+    assert made.RUNNING_ON in _blocks(extracted)
+    at = extracted.text.index(made.RUNNING_ON)
+    assert extracted.pages[starts_on] <= at < extracted.pages[starts_on + 1]
+    inside = [(a, b) for a, b in extracted.furniture if at <= a < at + len(made.RUNNING_ON)]
+    assert extracted.furniture and not inside  # the page number between the halves stays out
+
+
+def test_a_paragraph_ending_its_sentence_at_the_foot_of_a_page_is_not_joined_to_the_next(
+    layout_pdf: tuple[bytes, Extracted],
+) -> None:
+    blocks = _blocks(layout_pdf[1])
+    assert made.PAGE_THREE_FACT in blocks
+    assert "families told us the same in every team." in blocks
+
+
+def test_a_line_opening_with_a_smaller_word_of_code_stays_in_its_paragraph(
+    layout_pdf: tuple[bytes, Extracted],
+) -> None:
+    assert "".join((made.CODE_OPENED[0], " ", *made.CODE_OPENED[1:])) in _blocks(layout_pdf[1])
+
+
+def test_the_gap_to_a_line_is_measured_from_where_the_line_before_it_ends() -> None:
+    # PDFium can give two lines of a paragraph as one; its last character sits a line lower.
+    two_in_one = _Line("the first line and, as PDFium joined it, the second", 700.0, 687.0, 11.0)
+    after = _Line("and the third.", 674.0, 674.0, 11.0)
+    assert not _new_paragraph(two_in_one, after, step=13.0)
+    assert _new_paragraph(_Line("A paragraph.", 700.0, 700.0, 11.0), after, step=13.0)
