@@ -3,7 +3,7 @@
 Each loader returns an `Extracted` (text, encoding, ...) or raises `LoadError` with a reason a
 person can act on.
 Plain text is decoded, not guessed at silently: the encoding used is reported with the text, and
-so are invalid bytes kept as U+FFFD. PDF, Word and web pages are read by `ingest/formats/`, which
+so are invalid bytes kept as U+FFFD. PDF, Word, web pages and Markdown are read by `ingest/formats/`, which
 also return their pages, headings, furniture spans (running headers, page numbers) and their own
 metadata. Work and memory stay bounded: a .docx is refused from its ZIP directory before anything
 is inflated, and long PDFs report their pages as they go.
@@ -131,6 +131,13 @@ def _load_html(data: bytes, options: LoadOptions) -> Extracted:
     return read_html(raw, encoding)
 
 
+def _load_markdown(data: bytes, options: LoadOptions) -> Extracted:
+    from ingest.formats.markdown import read_markdown
+
+    raw, encoding = decode_plain_text(data)
+    return read_markdown(raw, encoding)
+
+
 def _load_pdf(data: bytes, options: LoadOptions) -> Extracted:
     from ingest.formats.pdf import read_pdf
 
@@ -150,7 +157,7 @@ def _load_plain(data: bytes, options: LoadOptions) -> Extracted:
 
 _LOADERS: dict[str, Callable[[bytes, LoadOptions], Extracted]] = {
     ".txt": _load_plain,
-    ".md": _load_plain,
+    ".md": _load_markdown,
     ".html": _load_html,
     ".htm": _load_html,
     ".pdf": _load_pdf,

@@ -54,7 +54,7 @@ from ingest.writing import indexed_files, name_vectors, rewrite_record, sweep, w
 # passages are not yet deleted). The crash tests pause there (`tests/ingest_paused.py`).
 StageHook = Callable[[str, str], None]
 
-_PLAIN_ENCODINGS = ("utf-8", "pdf", "docx", "html (utf-8)")
+_PLAIN_ENCODINGS = ("utf-8", "pdf", "docx", "html (utf-8)", "markdown (utf-8)")
 
 
 @dataclass

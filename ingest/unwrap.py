@@ -1,8 +1,8 @@
 """Find the paragraphs of hard-wrapped plain text: lines a fixed-width wrapper broke, joined.
 
-Plain text is often wrapped at a fixed width (licences, RFCs, e-mails, Markdown and reST
-sources): a sentence runs over several lines, and a block per line cuts it into fragments that
-neither read nor cite as sentences ("each Contributor hereby grants to You a perpetual,"). A
+Plain text is often wrapped at a fixed width (licences, RFCs, e-mails, reST sources): a
+sentence runs over several lines, and a block per line cuts it into fragments that neither read
+nor cite as sentences ("each Contributor hereby grants to You a perpetual,"). A
 wrapper (fmt, textwrap, an editor's fill, or a person) fills each line of a paragraph to near
 the width, and ends a line early only where the next word would not fit; so a line is joined to
 the next one when it reaches near the width the file is wrapped at, or the next line's first

@@ -51,8 +51,9 @@ _CHROME_ROLES = frozenset("navigation banner contentinfo search".split())
 _COOKIE = re.compile(r"cookie|consent|gdpr")
 
 
-def read_html(raw: str, encoding: str) -> Extracted:
-    """The main content's blocks, with heading levels and the page's own metadata."""
+def read_html(raw: str, encoding: str, kind: str = "html") -> Extracted:
+    """The main content's blocks, with heading levels and the page's own metadata; `kind` names
+    what the file was (a Markdown file is read as the page it renders to)."""
     builder = TextBuilder()
     tree = _parse(raw)
     main = _landmark(tree) if tree is not None else None
@@ -61,14 +62,18 @@ def read_html(raw: str, encoding: str) -> Extracted:
     elif not _trafilatura(raw if tree is None else _copy(tree), builder) and tree is not None:
         body = tree.find("body")
         _blocks(body if body is not None else tree, builder)  # nothing found: every visible block
-    return builder.build(f"html ({encoding})", _meta(tree))
+    return builder.build(f"{kind} ({encoding})", _meta(tree))
 
 
 def _parse(raw: str) -> Any:
     from lxml import html as lxml_html
 
     try:
-        tree = lxml_html.document_fromstring(raw.encode("utf-8"))
+        # Bytes (a str with an XML declaration is refused), said to be the UTF-8 they are: left to
+        # guess, lxml reads a page without a charset tag as Latin-1 ("£" becomes "Â£"). A text
+        # run over 10 MB is kept, not silently dropped (the file size limit bounds it).
+        parser = lxml_html.HTMLParser(encoding="utf-8", huge_tree=True)
+        tree = lxml_html.document_fromstring(raw.encode("utf-8"), parser=parser)
     except Exception:  # noqa: BLE001 - a page lxml cannot parse goes to trafilatura alone
         return None
     for element in list(tree.iter()):

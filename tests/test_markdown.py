@@ -1,0 +1,91 @@
+"""A Markdown file is read as its reader sees it: whole paragraphs and list items without their
+markup, headings as the context of the passages under them, table rows as "cell | cell". The web
+page reader it goes through reads UTF-8 as UTF-8."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from ingest.formats.layout import Extracted
+from ingest.furniture import content_blocks
+from ingest.loaders import load_document, reads_as_plain_text
+from ingest.sections import SEPARATOR, heading_paths
+from ingest.splitter import split_passages
+
+MOORING = (
+    "The harbour trust grants every member a **perpetual** licence to moor one vessel at the "
+    "[eastern quay](https://harbour.example/quays#east), subject to the conditions of this notice."
+)
+FUEL = "Fuel may be taken on board only at the pontoon beside the `lifeboat` station, never at the quay."
+
+NOTICE = "\n".join(
+    [
+        "# Harbour rules",
+        "",
+        "## Mooring",
+        "",
+        textwrap.fill(MOORING, 60),
+        "",
+        "- " + textwrap.fill(FUEL, 60, subsequent_indent="  "),
+        "- Vessels longer than twelve metres need consent.",
+        "",
+        "| Berth | Fee |",
+        "|---|---|",
+        "| Eastern quay | £40 |",
+        "",
+        "```",
+        "moor --berth east",
+        "```",
+        "",
+        "[unused]: https://harbour.example/unused",
+        "",
+    ]
+)
+
+
+def _read(text: str) -> Extracted:
+    return load_document(Path("notice.md"), text.encode("utf-8"))
+
+
+def _passages(extracted: Extracted) -> list[str]:
+    skip = [(h.start, h.end) for h in extracted.headings]
+    passages = split_passages("notice.md", extracted.text, content_blocks(extracted.text, skip))
+    assert all(extracted.text[p.start : p.end] == p.text for p in passages)  # exact slices
+    return [p.text for p in passages]
+
+
+def test_a_wrapped_paragraph_and_list_item_are_whole_sentences_without_their_markup() -> None:
+    passages = _passages(_read(NOTICE))
+    assert (
+        "The harbour trust grants every member a perpetual licence to moor one vessel at the "
+        "eastern quay, subject to the conditions of this notice."
+    ) in passages
+    assert FUEL.replace("`", "") in passages
+    assert not any(mark in p for p in passages for mark in ("**", "](", "`", "https://", "#"))
+
+
+def test_headings_are_the_context_of_the_passages_under_them_not_passages() -> None:
+    extracted = _read(NOTICE)
+    headings = {extracted.text[h.start : h.end]: h.level for h in extracted.headings}
+    assert headings == {"Harbour rules": 1, "Mooring": 2}
+    assert "Mooring" not in _passages(extracted)
+    at = extracted.text.index("The harbour trust")
+    in_force = [path for start, path in heading_paths(extracted.text, extracted.headings) if start < at]
+    assert in_force[-1] == f"Harbour rules{SEPARATOR}Mooring"
+
+
+def test_a_table_row_reads_cell_by_cell_and_code_stays_apart_from_prose() -> None:
+    passages = _passages(_read(NOTICE))
+    assert "Eastern quay | £40" in passages
+    assert "moor --berth east" in passages
+
+
+def test_markdown_is_not_taken_for_plain_text() -> None:
+    assert not reads_as_plain_text("notice.md") and reads_as_plain_text("notice.txt")
+    assert _read(NOTICE).encoding == "markdown (utf-8)"
+
+
+def test_a_web_page_without_a_charset_tag_is_read_as_the_utf8_it_was_decoded_from() -> None:
+    page = "<html><body><main><p>The berth costs £40 at the café.</p></main></body></html>"
+    assert load_document(Path("fees.html"), page.encode("utf-8")).text == "The berth costs £40 at the café."
