@@ -132,6 +132,39 @@ def layout_docx(path: Path) -> Path:
     return path
 
 
+# Two columns of one sentence each, worded so that no line recurs as a running header would.
+COLUMN_SENTENCES = tuple(
+    f"The {team} reviewers went to the {place} office in {month}, and "
+    + ", and ".join(
+        f"they heard from the {who} how the {place} {what} had changed over {span}"
+        for who in ("managers", "carers", "parents", "teachers", "nurses", "advocates")
+        for what, span in (("service", "the year"), ("rota", "the summer"))
+    )
+    + "."
+    for team, place, month in (
+        ("first", "northern", "March"),
+        ("second", "coastal", "April"),
+        ("third", "upland", "May"),
+        ("fourth", "border", "June"),
+    )
+)
+
+
+def columns_docx(path: Path) -> Path:
+    """A page set in two columns, each sentence long enough to run from one column into the next."""
+    document = docx.Document()
+    section = document.sections[0]._sectPr
+    columns = section.find(qn("w:cols"))
+    if columns is None:
+        columns = section.makeelement(qn("w:cols"), {})
+        section.append(columns)
+    columns.set(qn("w:num"), "2")
+    for sentence in COLUMN_SENTENCES:
+        document.add_paragraph(sentence)
+    document.save(str(path))
+    return path
+
+
 def _page_number_footer(paragraph: docx.text.paragraph.Paragraph) -> None:
     """ "Care Inspectorate Wales   Page N" with N a PAGE field, as Word's page-number footers are."""
     paragraph.add_run(f"{FOOTER_TEXT}   Page ")

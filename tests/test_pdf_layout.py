@@ -6,10 +6,12 @@ reach the index whole: a passage that stops mid-sentence cannot answer the quest
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from ingest.formats.layout import Extracted
-from ingest.formats.pdf import _Line, _new_paragraph, read_pdf
+from ingest.formats.pdf import _Line, _new_paragraph, _page_lines, read_pdf
 from tests import documents_made as made
 
 pytestmark = [
@@ -65,6 +67,19 @@ def test_a_line_opening_with_a_smaller_word_of_code_stays_in_its_paragraph(
     layout_pdf: tuple[bytes, Extracted],
 ) -> None:
     assert "".join((made.CODE_OPENED[0], " ", *made.CODE_OPENED[1:])) in _blocks(layout_pdf[1])
+
+
+def test_a_sentence_running_from_one_column_into_the_next_is_one_paragraph(
+    tmp_path: Path,
+) -> None:
+    import pypdfium2 as pdfium
+
+    data = made.to_pdf(made.columns_docx(tmp_path / "columns.docx"), tmp_path).read_bytes()
+    lines = _page_lines(pdfium.PdfDocument(data)[0])
+    column_tops = [b for a, b in zip(lines, lines[1:], strict=False) if b.baseline > a.last_baseline + 100]
+    assert any(line.text[:1].islower() for line in column_tops), "the columns must cut a sentence"
+    blocks = _blocks(read_pdf(data))
+    assert [b for b in blocks if b in made.COLUMN_SENTENCES] == list(made.COLUMN_SENTENCES), blocks
 
 
 def test_the_gap_to_a_line_is_measured_from_where_the_line_before_it_ends() -> None:
