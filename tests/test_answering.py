@@ -344,3 +344,21 @@ def test_a_lead_the_quoted_sentence_opens_with_is_not_said_twice(
     assert ferry.short_answer and ferry.text.startswith(
         f"{ferry.short_answer}. "
     )  # not in the sentence's opening
+
+
+def test_a_quote_naming_its_subject_only_as_this_is_shown_under_its_section(
+    make_assistant: Callable[..., Assistant],
+) -> None:
+    groups = make_assistant(
+        {
+            "groups.md": "# Harbour groups\n\n## slipway\n\nThis group can launch small boats from the "
+            "slipway before dawn.\n\n## fees\n\nA berth at the eastern quay costs forty pounds a week.\n",
+            "ferry.txt": FERRY,
+        }
+    )
+    answer = groups.ask("Which group can launch small boats before dawn?")
+    assert "slipway: This group can launch small boats from the slipway before dawn. [1]" in answer.text
+    assert answer.citations[0].quote == "This group can launch small boats from the slipway before dawn."
+    _exact(groups, answer)
+    fee = groups.ask("How much does a berth at the eastern quay cost?")
+    assert fee.answered and "fees:" not in fee.text

@@ -6,16 +6,23 @@ Does not choose what to say (that is `assistant.answering`), only writes it up.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from assistant.answering.compose import AnswerShape, Choice
 from assistant.answering.reading import Reading
-from assistant.core.answers import Answer, RetrievedPassage
+from assistant.core.answers import Answer, Citation, RetrievedPassage
 from assistant.core.citations import cite
 from assistant.core.filters import Filters, allowed_documents
 from assistant.core.library import Library
 from assistant.core.retrieval import Hit
 from assistant.core.settings import Settings
+from ingest.sections import SEPARATOR
+
+# "this group", "these files": the sentence's subject is its section's.
+_DEMONSTRATIVE = re.compile(r"\b(?:this|these)\s+[a-z]", re.IGNORECASE)
+MAX_NAMED_WORDS = 8  # a longer heading is a sentence of its own, not a name
 
 
 def assemble_answer(
@@ -46,7 +53,7 @@ def assemble_answer(
                 else f" The nearest passages, {markers}, are not about this question."
             )
         return Answer(reading.original, reading.query, text, False, citations, passages, "", confidence)
-    quotes = [f"{_display(c.quote)} [{c.n}]" for c in citations]
+    quotes = [f"{_named(c)}{_display(c.quote)} [{c.n}]" for c in citations]
     if choice.shape == AnswerShape.TWO:
         text = f"{_capitalised(called)} may answer this in two places: " + " ".join(quotes)
     elif choice.short_answer and not _opens_with(quotes[0], choice.short_answer):
@@ -95,6 +102,15 @@ def _retrieved(library: Library, hit: Hit) -> RetrievedPassage:
 
 def _display(quote: str) -> str:
     return " ".join(quote.split())
+
+
+def _named(citation: Citation) -> str:
+    """The section a quote stands under, when the quote names its subject only as "this ..."
+    ("Access to the daemon is controlled by this group." under "libvirt"): "libvirt: "."""
+    title = citation.section.rsplit(SEPARATOR, 1)[-1].strip()
+    if not title or not _DEMONSTRATIVE.search(citation.quote):
+        return ""
+    return f"{title}: " if len(title.split()) <= MAX_NAMED_WORDS else ""
 
 
 def _opens_with(sentence: str, lead: str) -> bool:
