@@ -26,7 +26,7 @@ DOCUMENTS = "documents"
 PIPELINE_VERSION = "6"
 # 5: the lines of hard-wrapped plain text are joined into paragraphs before splitting (`unwrap`).
 # 6: a PDF paragraph cut by a page break, or by a line opening with a smaller word, is one again;
-#    Markdown is read as the page it renders to, not as plain text.
+#    Markdown is read as the page it renders to, not as plain text; a web page's <br> is a space.
 # Document records also describe their passages (`passage_spans`), so a reader builds every
 # passage from its document's text without reading the passages' own metadata; records written
 # before that are read the old way (`passages_from_record` gives None).

@@ -79,6 +79,9 @@ def _parse(raw: str) -> Any:
     for element in list(tree.iter()):
         if element.getparent() is not None and _is_chrome(element):
             element.drop_tree()
+    for line_break in tree.iter("br"):
+        # A line break is a space between words ("nine.<br>It" reads "nine. It", not "nine.It").
+        line_break.tail = "\n" + (line_break.tail or "")
     return tree
 
 

@@ -1,6 +1,6 @@
-"""A Markdown file is read as its reader sees it: whole paragraphs and list items without their
-markup, headings as the context of the passages under them, table rows as "cell | cell". The web
-page reader it goes through reads UTF-8 as UTF-8."""
+"""Markup becomes the words a reader sees. A Markdown file: whole paragraphs and list items without
+their markup, headings as the context of the passages under them, table rows as "cell | cell". A
+web page (which Markdown is read as): UTF-8 read as UTF-8, a line break a space between words."""
 
 from __future__ import annotations
 
@@ -89,3 +89,12 @@ def test_markdown_is_not_taken_for_plain_text() -> None:
 def test_a_web_page_without_a_charset_tag_is_read_as_the_utf8_it_was_decoded_from() -> None:
     page = "<html><body><main><p>The berth costs £40 at the café.</p></main></body></html>"
     assert load_document(Path("fees.html"), page.encode("utf-8")).text == "The berth costs £40 at the café."
+
+
+def test_a_line_break_in_a_web_page_keeps_the_words_on_either_side_apart() -> None:
+    page = (
+        "<html><body><main><p>The office opens at nine.<br>It closes at five.</p>"
+        "<table><tr><td>Fee<br>per week</td><td>40</td></tr></table></main></body></html>"
+    )
+    text = load_document(Path("office.html"), page.encode("utf-8")).text
+    assert text == "The office opens at nine. It closes at five.\n\nFee per week | 40"
