@@ -1,6 +1,7 @@
 """Markup becomes the words a reader sees. A Markdown file: whole paragraphs and list items without
 their markup, headings as the context of the passages under them, table rows as "cell | cell". A
-web page (which Markdown is read as): UTF-8 read as UTF-8, a line break a space between words."""
+web page (which Markdown is read as): UTF-8 read as UTF-8, a line break a space between words. A
+Word file: content controls and tracked insertions read, tracked deletions not."""
 
 from __future__ import annotations
 
@@ -98,3 +99,43 @@ def test_a_line_break_in_a_web_page_keeps_the_words_on_either_side_apart() -> No
     )
     text = load_document(Path("office.html"), page.encode("utf-8")).text
     assert text == "The office opens at nine. It closes at five.\n\nFee per week | 40"
+
+
+_W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+_TRACKED = 'w:id="{}" w:author="Clerk" w:date="2024-05-01T09:00:00Z"'
+
+
+def test_a_word_file_reads_as_word_shows_it_content_controls_and_tracked_changes_included() -> None:
+    import io
+
+    import docx
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    document.add_paragraph("The harbour committee met in public.")
+    table = document.add_table(rows=1, cols=2)
+    end = document.element.body[-1]  # the section properties: blocks go before them
+    for xml in (
+        f"<w:sdt {_W}><w:sdtPr/><w:sdtContent><w:p><w:r><w:t>The trust set out its mooring plan in a "
+        "form field.</w:t></w:r></w:p></w:sdtContent></w:sdt>",
+        f'<w:p {_W}><w:r><w:t xml:space="preserve">The panel met </w:t></w:r>'
+        f'<w:ins {_TRACKED.format(1)}><w:r><w:t xml:space="preserve">twelve times </w:t></w:r></w:ins>'
+        "<w:r><w:t>in 2024.</w:t></w:r></w:p>",
+        f'<w:p {_W}><w:r><w:t xml:space="preserve">The fee is </w:t></w:r>'
+        f'<w:del {_TRACKED.format(2)}><w:r><w:delText xml:space="preserve">thirty </w:delText></w:r></w:del>'
+        "<w:r><w:t>forty pounds.</w:t></w:r></w:p>",
+    ):
+        end.addprevious(parse_xml(xml))
+    cell = table.rows[0].cells[0]._tc.find(f"{{{_W[9:-1]}}}p")
+    cell.append(parse_xml(f"<w:sdt {_W}><w:sdtContent><w:r><w:t>Ann Lee</w:t></w:r></w:sdtContent></w:sdt>"))
+    table.rows[0].cells[1].text = "chair"
+    data = io.BytesIO()
+    document.save(data)
+    blocks = load_document(Path("minutes.docx"), data.getvalue()).text.split("\n\n")
+    assert blocks == [
+        "The harbour committee met in public.",
+        "Ann Lee | chair",
+        "The trust set out its mooring plan in a form field.",
+        "The panel met twelve times in 2024.",
+        "The fee is forty pounds.",
+    ]

@@ -6,6 +6,8 @@ it counts: "Children looked after | 2024 | 230". Footnotes (python-docx has no A
 word/footnotes.xml is read directly) follow the body under a "Footnotes" heading. Title, date and
 publisher come from the file's core and app properties.
 
+A paragraph's text is what Word shows: tracked insertions and content controls (which python-docx
+leaves out of `text`, and whose block-level form it skips) are read, tracked deletions are not.
 The package is refused from its ZIP directory before anything is inflated when it would inflate
 past the limit. Does not read running headers and footers (page furniture) or text boxes.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from typing import Any
 
 from ingest.documents import DocumentMeta
@@ -23,6 +26,14 @@ from ingest.formats.layout import Extracted, LoadError, TextBuilder
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _HEADING_STYLE = re.compile(r"^heading\s*(\d)$", re.IGNORECASE)
 _MAX_STYLE_DEPTH = 10  # styles inherit; a loop in a damaged file must not hang the read
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+_WRAPPERS = frozenset({f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml"})
+_SPACES = frozenset({f"{_W}tab", f"{_W}br", f"{_W}cr"})
+# Not shown as the paragraph's own words: tracked deletions and moves away, text boxes (their
+# own frames), and the fallback copy of content given twice for old readers.
+_HIDDEN = frozenset(
+    {f"{_W}del", f"{_W}moveFrom", f"{_W}txbxContent", f"{_MC}Fallback", f"{_W}rPr", f"{_W}pPr"}
+)
 
 
 def read_docx(data: bytes, max_inflated_bytes: int, size_text: Any) -> Extracted:
@@ -31,14 +42,19 @@ def read_docx(data: bytes, max_inflated_bytes: int, size_text: Any) -> Extracted
 
     _refuse_zip_bomb(data, max_inflated_bytes, size_text)
     try:
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+
         document = docx.Document(io.BytesIO(data))
         builder = TextBuilder()
-        for block in document.iter_inner_content():
-            if hasattr(block, "rows"):
-                for row in block.rows:
+        body = document.element.body
+        for element in _blocks(body):
+            if element.tag == f"{_W}tbl":
+                for row in Table(element, document._body).rows:
                     builder.add(_row_text(row))
             else:
-                builder.add(block.text, heading=_heading_level(block))
+                paragraph = Paragraph(element, document._body)
+                builder.add(_shown_text(element), heading=_heading_level(paragraph))
         footnotes = _footnotes(data)
         if footnotes:
             builder.add("Footnotes", heading=1)
@@ -62,8 +78,41 @@ def _row_text(row: Any) -> str:
         if any(cell._tc is other for other in seen):
             continue
         seen.append(cell._tc)
-        cells.append(" ".join(cell.text.split()))
+        cells.append(" ".join(" ".join(_shown_text(p) for p in _blocks(cell._tc, _W + "p")).split()))
     return " | ".join(text for text in cells if text)
+
+
+def _blocks(parent: Any, *kinds: str) -> Iterator[Any]:
+    """The paragraphs and tables under `parent` in reading order, including those a content
+    control (`w:sdt`, common in templates and forms) or custom XML wraps: python-docx skips those."""
+    wanted = kinds or (f"{_W}p", f"{_W}tbl")
+    for child in parent:
+        if child.tag in wanted:
+            yield child
+        elif child.tag in _WRAPPERS:
+            yield from _blocks(child, *wanted)
+
+
+def _shown_text(paragraph: Any) -> str:
+    """The words a reader sees in a paragraph: its runs, inserted text (tracked changes) and
+    content controls included, which python-docx's `text` leaves out; deleted and moved-away
+    text, and text boxes anchored in it, left out."""
+    parts: list[str] = []
+
+    def walk(element: Any) -> None:
+        for child in element:
+            tag = child.tag
+            if tag == f"{_W}t":
+                parts.append(child.text or "")
+            elif tag in _SPACES:
+                parts.append(" ")
+            elif tag == f"{_W}noBreakHyphen":
+                parts.append("-")
+            elif tag not in _HIDDEN:
+                walk(child)
+
+    walk(paragraph)
+    return "".join(parts)
 
 
 def _heading_level(paragraph: Any) -> int:
