@@ -27,7 +27,8 @@ PIPELINE_VERSION = "7"
 # 5: the lines of hard-wrapped plain text are joined into paragraphs before splitting (`unwrap`).
 # 6: a PDF paragraph cut by a page break, or by a line opening with a smaller word, is one again;
 #    Markdown is read as the page it renders to, not as plain text; a web page's <br> is a space.
-# 7: Word paragraphs read as Word shows them: content controls and tracked insertions included.
+# 7: Word paragraphs read as Word shows them: content controls and tracked insertions included;
+#    Markdown front matter is metadata, not text.
 # Document records also describe their passages (`passage_spans`), so a reader builds every
 # passage from its document's text without reading the passages' own metadata; records written
 # before that are read the old way (`passages_from_record` gives None).

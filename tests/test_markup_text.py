@@ -139,3 +139,16 @@ def test_a_word_file_reads_as_word_shows_it_content_controls_and_tracked_changes
         "The panel met twelve times in 2024.",
         "The fee is forty pounds.",
     ]
+
+
+def test_front_matter_is_the_markdown_files_metadata_not_its_text() -> None:
+    fields = 'title: "Harbour rules"\ndate: 2024-05-01\nauthor: Harbour Trust\ntags:\n  - moorings\n'
+    extracted = _read(f"---\n{fields}---\n\nA berth costs forty pounds a week.\n")
+    assert extracted.text == "A berth costs forty pounds a week."
+    assert (extracted.meta.title, extracted.meta.date, extracted.meta.publisher) == (
+        "Harbour rules",
+        "2024-05-01",
+        "Harbour Trust",
+    )
+    ruled = _read("---\n\nThe notice opens with a rule.\n\n---\n\nThen the rules follow.\n")
+    assert ruled.text == "The notice opens with a rule.\n\nThen the rules follow."

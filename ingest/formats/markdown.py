@@ -9,26 +9,62 @@ block of plain words whatever its wrapping, a heading is a heading (the context 
 under it, never a passage), and a table row reads "cell | cell". Raw HTML in the file is read
 as a web page's would be. The title is the first heading of the top level the file uses.
 
+YAML front matter (`---` lines around `key: value` fields, as static site generators write) is
+not content: its title, date and author become the document's metadata.
+
 The text citations quote is this rendered text, as it is for web pages, PDFs and Word files.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
+from ingest.dates import iso_prefix
+from ingest.documents import DocumentMeta
 from ingest.formats.html import read_html
 from ingest.formats.layout import Extracted
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+_FIELD = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:(.*)$")
 
 
 def read_markdown(raw: str, encoding: str) -> Extracted:
     """The rendered blocks of the Markdown `raw`, with heading levels (`#` is level 1)."""
     from markdown_it import MarkdownIt
 
-    rendered = MarkdownIt("commonmark", {"html": True}).enable("table").render(raw)
+    fields, body = front_matter(raw)
+    rendered = MarkdownIt("commonmark", {"html": True}).enable("table").render(body)
     # <main>: everything rendered is content; no navigation to find and drop.
     read = read_html(f"<html><body><main>{rendered}</main></body></html>", encoding, kind="markdown")
+    read = replace(
+        read,
+        meta=DocumentMeta(
+            title=fields.get("title", ""),
+            publisher=fields.get("author", "") or fields.get("publisher", ""),
+            date=iso_prefix(fields.get("date", "")),
+        ),
+    )
     if read.meta.title or not read.headings:
         return read
     # Markdown has no title tag: its title is its first heading of the top level it uses.
     top = min(read.headings, key=lambda heading: (heading.level, heading.start))
     return replace(read, meta=replace(read.meta, title=read.text[top.start : top.end]))
+
+
+def front_matter(raw: str) -> tuple[dict[str, str], str]:
+    """The front matter's top-level fields (lower-cased keys, unquoted values) and the text after
+    it; ({}, raw) when the file opens with none. A file opening with a rule ("---") and prose has
+    none: every line between the rules must be a field, a continuation or a list item."""
+    match = _FRONT_MATTER.match(raw)
+    if not match:
+        return {}, raw
+    lines = match.group(1).splitlines()
+    if not all(_FIELD.match(line) or not line.strip() or line[:1] in (" ", "\t", "-") for line in lines):
+        return {}, raw
+    fields = {}
+    for line in lines:
+        field = _FIELD.match(line)
+        if field:
+            fields[field.group(1).lower()] = field.group(2).strip().strip("\"'")
+    return fields, raw[match.end() :]
