@@ -13,6 +13,7 @@ Does not clean or split: that is `furniture` and `splitter`'s job, on the exact 
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,6 +110,12 @@ def _checked_text(text: str) -> str:
     return text
 
 
+# Text saved from a terminal (groff or man output, a console log) carries its formatting: colour
+# and bold codes ("\x1b[1m") and characters struck over themselves or an underscore for bold or
+# underline ("N\bN", "_\bN"). A reader of the file never sees them, and in the text they split
+# words for search and quotes; they go before anything else is judged (a page of bold man text
+# would otherwise be a third control bytes, and refused as binary).
+_TERMINAL_FORMATTING = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]|[\x20-\x7e]\x08(?=[\x20-\x7e])")
 _CONTROL_BYTES = bytes(byte for byte in range(32) if byte not in (9, 10, 12, 13))
 _SAMPLE_BYTES = 65536
 
@@ -151,7 +158,7 @@ def _load_docx(data: bytes, options: LoadOptions) -> Extracted:
 
 
 def _load_plain(data: bytes, options: LoadOptions) -> Extracted:
-    text, encoding = decode_plain_text(data)
+    text, encoding = decode_plain_text(_TERMINAL_FORMATTING.sub(b"", data))
     return Extracted(text, encoding, wrapped=True)
 
 

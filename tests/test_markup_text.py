@@ -1,7 +1,8 @@
 """Markup becomes the words a reader sees. A Markdown file: whole paragraphs and list items without
 their markup, headings as the context of the passages under them, table rows as "cell | cell". A
 web page (which Markdown is read as): UTF-8 read as UTF-8, a line break a space between words. A
-Word file: content controls and tracked insertions read, tracked deletions not."""
+Word file: content controls and tracked insertions read, tracked deletions not. Plain text saved
+from a terminal: without its bold, colour and underline codes."""
 
 from __future__ import annotations
 
@@ -152,3 +153,14 @@ def test_front_matter_is_the_markdown_files_metadata_not_its_text() -> None:
     )
     ruled = _read("---\n\nThe notice opens with a rule.\n\n---\n\nThen the rules follow.\n")
     assert ruled.text == "The notice opens with a rule.\n\nThen the rules follow."
+
+
+def test_plain_text_from_a_terminal_is_read_without_its_formatting_codes() -> None:
+    coloured = b"By default, \x1b[1mman\x1b[22m keeps \x1b[4mmandb\x1b[24m databases up to date.\n"
+    struck = b"".join(bytes([c, 8, c]) for c in b"THE PAGER SHOWS ONE PAGE") + b" at a time.\n"  # bold
+    underlined = b"".join(b"_\x08" + bytes([c]) for c in b"less") + b" is the usual pager.\n"
+    text = load_document(Path("manual.txt"), coloured + struck + underlined).text
+    assert text == (
+        "By default, man keeps mandb databases up to date.\n"
+        "THE PAGER SHOWS ONE PAGE at a time.\nless is the usual pager.\n"
+    )
