@@ -33,6 +33,7 @@ _FURNITURE_LINE = [
         r"\b(?:getty images|image|photo|picture|copyright|©)\b",
         r"\bcookies?\b",
         r"\b(?:sign|log) ?in\b",
+        r"(?:\.\s?){4,}\s*\d{1,4}$|…\s*\d{1,4}$",  # a contents line: "6.2 Cat pages ........ 21"
     )
 ]
 _FULL_DATE = re.compile(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}|\b(?:19|20)\d{2}\b")
@@ -89,7 +90,8 @@ def _content_of_line(body: str, offset: int) -> Block | None:
 
 
 def is_furniture(line: str) -> bool:
-    """Short lines of site chrome: logos, icons, share/print buttons, captions, stray date parts."""
+    """Short lines of site chrome (logos, icons, share/print buttons, captions, stray date parts)
+    and of a table of contents."""
     words = line.split()
     if len(words) > _MAX_FURNITURE_WORDS or _SENTENCE_END.search(line):
         return False

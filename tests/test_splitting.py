@@ -23,6 +23,9 @@ def test_furniture_lines_and_bullets() -> None:
     assert is_furniture("Share this page")
     assert is_furniture("Facebook icon Twitter icon Email icon")
     assert not is_furniture("Children's Services Inspection Report 2017")
+    assert is_furniture("6.2.1  Favouring stray cats ....................................   21")
+    assert is_furniture("3. Findings … 12")
+    assert not is_furniture("The review found 21 areas for improvement")
     text = "Print icon\n• Reducing reliance on distant residential placements\n"
     [block] = content_blocks(text)
     assert text[block.start : block.end] == "Reducing reliance on distant residential placements"
