@@ -33,11 +33,13 @@ _FURNITURE_LINE = [
         r"\b(?:getty images|image|photo|picture|copyright|©)\b",
         r"\bcookies?\b",
         r"\b(?:sign|log) ?in\b",
-        r"(?:\.\s?){4,}\s*\d{1,4}$|…\s*\d{1,4}$",  # a contents line: "6.2 Cat pages ........ 21"
     )
 ]
+# A line of a table of contents: "6.2 Cat pages ........ 21", "3. Findings … 12".
+CONTENTS_LINE = re.compile(r"(?:\.\s?){4,}\s*\d{1,4}$|…\s*\d{1,4}$")
 _FULL_DATE = re.compile(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}|\b(?:19|20)\d{2}\b")
-_SENTENCE_END = re.compile(r"[.!?:;][\"”’')\]]*$")
+# A line that ends what it says: a stop, colon or semicolon, before any closing quotes or brackets.
+ENDS_A_SENTENCE = re.compile(r"[.!?:;][\"”’')\]]*$")
 _MAX_FURNITURE_WORDS = 12
 
 
@@ -93,8 +95,8 @@ def is_furniture(line: str) -> bool:
     """Short lines of site chrome (logos, icons, share/print buttons, captions, stray date parts)
     and of a table of contents."""
     words = line.split()
-    if len(words) > _MAX_FURNITURE_WORDS or _SENTENCE_END.search(line):
+    if len(words) > _MAX_FURNITURE_WORDS or ENDS_A_SENTENCE.search(line):
         return False
     if len(words) <= 2 and not _FULL_DATE.search(line):
         return True
-    return any(pattern.search(line) for pattern in _FURNITURE_LINE)
+    return bool(CONTENTS_LINE.search(line)) or any(pattern.search(line) for pattern in _FURNITURE_LINE)

@@ -24,6 +24,7 @@ from typing import Any
 from ingest.dates import pdf_date
 from ingest.documents import DocumentMeta
 from ingest.formats.layout import Extracted, LoadError, TextBuilder
+from ingest.furniture import CONTENTS_LINE, ENDS_A_SENTENCE
 
 # Line kinds: a running header/footer recurs on at least this share of the pages with text.
 _RECURRING_SHARE = 0.5
@@ -35,11 +36,8 @@ _PAGE_NUMBER = re.compile(
     r"^(?:page\s+)?[-–—]?\s*\d{1,4}\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,4})?$|^[ivxlc]{1,6}$", re.IGNORECASE
 )
 _SENTENCE_END = re.compile(r"[.!?]$")
-# A paragraph cut here has ended: a sentence end, or a colon or semicolon, before closing quotes.
-_SENTENCE_STOP = re.compile(r"[.!?:;][\"'”’)\]]*$")
 _SAME_SIZE = 0.5  # points within which two lines are set in the same size
 _SIZE_SAMPLES = 5  # characters sampled across a line for its font size (the median is taken)
-_CONTENTS_LINE = re.compile(r"(?:\.\s?){4,}\s*\d{1,4}$|…\s*\d{1,4}$")  # "2. Findings ........ 12"
 # PDFium marks a hyphen it found at a line end (and joined the lines at) with U+FFFE or U+0002.
 _SOFT_HYPHENS = str.maketrans("", "", "\ufffe\x02\u00ad")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -187,7 +185,7 @@ def _page_blocks(
         edge = position < _EDGE_LINES or position >= len(lines) - _EDGE_LINES
         bookmarked = titles.get(_key(line.text), 0)  # "2. Findings" recurs digits aside, yet is no header
         is_furniture = not bookmarked and bool(
-            _CONTENTS_LINE.search(line.text)
+            CONTENTS_LINE.search(line.text)
             or (edge and (_PAGE_NUMBER.match(line.text) or _normal(line.text) in recurring))
         )
         level = bookmarked or (sizes.get(line.size, 0) if _short(line.text) else 0)
@@ -231,7 +229,7 @@ def _continues(paragraph: _Block, block: _Block) -> bool:
     return (
         not block.heading
         and abs(last.size - first.size) <= _SAME_SIZE
-        and not _SENTENCE_STOP.search(last.text)
+        and not ENDS_A_SENTENCE.search(last.text)
         and first.text[:1].isalpha()
         and first.text[:1].islower()
     )
