@@ -145,7 +145,7 @@ def _footnotes(data: bytes) -> list[tuple[str, str]]:
         number = note.get(f"{_W}id", "")
         if not number.isdigit() or int(number) < 1:
             continue
-        text = " ".join("".join(t.text or "" for t in note.iter(f"{_W}t")).split())
+        text = " ".join(" ".join(_shown_text(p) for p in note.iter(f"{_W}p")).split())
         if text:
             notes.append((number, text))
     return notes
