@@ -7,12 +7,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+from sklearn.metrics import roc_auc_score
 
 from assistant.core.service import Assistant
 from evals.check import problems
 from evals.collections import Collection, QuestionSet, collections, find_set, question_sets
 from evals.dataset import EvalQuestion, load_dataset
+from evals.fitting.answerability_check import kind_balanced_auc, refused_by_kind
 from evals.metrics import contains_answer, normalise, score
 from evals.runner import gate, load_thresholds, run_all
 
@@ -247,3 +250,21 @@ def test_each_collections_test_sets_are_pooled_against_its_targets(tmp_path: Pat
     assert header == ["sets", "questions", "answer_accuracy", "false_refusals"]
     assert row[:2] == ["harbour/test (all sets)", "4"]
     assert row[2].endswith("(>= 0.7: met)") and row[3].endswith("(<= 0.2: missed)")
+
+
+def test_a_model_that_knows_only_the_kind_of_question_scores_chance_with_kinds_weighted_alike() -> None:
+    # Twelve "how many" questions, two of them answerable; twelve "what" questions, ten answerable.
+    kinds = np.asarray(["how-many"] * 12 + ["what"] * 12)
+    labels = np.asarray([1.0] * 2 + [0.0] * 10 + [1.0] * 10 + [0.0] * 2)
+    by_kind = np.where(kinds == "what", 0.9, 0.1)  # the habit of the writers, nothing else
+    evidence = np.where(labels > 0, 0.8, 0.3) + np.linspace(0, 0.01, len(labels))  # within kinds too
+    assert roc_auc_score(labels, by_kind) > 0.8  # looks skilled on the sets as written
+    assert kind_balanced_auc(labels, by_kind, kinds) == pytest.approx(0.5)
+    assert kind_balanced_auc(labels, evidence, kinds) == pytest.approx(1.0)
+
+
+def test_the_refusals_are_shown_per_kind_of_question() -> None:
+    kinds = np.asarray(["how-many"] * 6 + ["what"] * 6 + ["why"] * 2)
+    labels = np.asarray([0.0] * 3 + [1.0] * 3 + [1.0] * 6 + [1.0] * 2)
+    probabilities = np.asarray([0.1] * 3 + [0.2, 0.9, 0.9] + [0.9] * 6 + [0.1] * 2)
+    assert refused_by_kind(labels, probabilities, kinds, 0.5) == "how-many 1.00 / 0.33 (6), what - / 0.00 (6)"

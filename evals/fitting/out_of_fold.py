@@ -22,6 +22,7 @@ from assistant.answering.features import (
 )
 from assistant.answering.model import AnswerModel, LinearModel, Thresholds
 from assistant.core.service import Assistant
+from evals.fitting.answerability_check import kind_balanced_auc
 from evals.fitting.examples import SEED, Example
 from evals.fitting.linear import choose_c, fit_linear
 from evals.fitting.rows import (
@@ -155,6 +156,12 @@ def fit_models(
         example_folds,
         "answerability",
         report,
+    )
+    kinds = np.asarray([str(e.exam.reading.qtype) for e in examples])
+    report(
+        "  with every kind of question weighted alike, AUC "
+        f"{kind_balanced_auc(answerable_labels[written], answerable[written], kinds[written]):.3f} "
+        "(0.5: it tells answerable from unanswerable questions of one kind no better than chance)"
     )
     off_topic_labels = np.asarray([1.0 if e.off_topic else 0.0 for e in examples])
     everyone = np.ones(len(examples), dtype=bool)
