@@ -50,7 +50,7 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, lazy={"bench": "bench.command:bench", "users": "assistant.cli_users:users"})
 def cli() -> None:
-    """Ask the Powys children's services reports questions and get cited answers."""
+    """Ask questions of the indexed documents and get answers that cite them."""
 
 
 @cli.command()
@@ -127,7 +127,7 @@ def ask(
     index_dir: Path | None,
     generate: bool,
 ) -> None:
-    """Answer QUESTION from the indexed reports, with numbered citations."""
+    """Answer QUESTION from the indexed documents, with numbered citations."""
     from assistant.core.questions import InvalidQuestion
     from assistant.core.service import create_assistant
 

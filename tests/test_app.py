@@ -86,8 +86,8 @@ def test_viewer_shows_the_whole_document_escaped_with_the_cited_passage() -> Non
 
 def test_chat_text_is_escaped() -> None:
     answer = hostile_answer()
-    assert "<b>" not in answer_markdown(answer)
-    assert "&lt;b&gt;" in answer_markdown(answer)
+    assert "<b>" not in answer_markdown(answer, called="the reports")
+    assert "&lt;b&gt;" in answer_markdown(answer, called="the reports")
 
 
 def test_briefing_markdown_and_docx_hold_each_quote_with_its_source(tmp_path: Path) -> None:

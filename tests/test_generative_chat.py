@@ -29,7 +29,7 @@ from assistant.core.settings.paths import PROJECT_ROOT
 from assistant.generative import EXTRACTIVE, GENERATIVE, Removed
 from assistant.web import briefing
 from assistant.web import generative as web_generative
-from assistant.web.conversation import WORKING, Conversation, Turn, answer_html, chat_messages
+from assistant.web.conversation import Conversation, Turn, answer_html, chat_messages, working_note
 from evals.generative import unsupported_sentences
 from ingest.documents import Document, DocumentMeta
 from ingest.embedder import Embedder
@@ -55,7 +55,9 @@ WRITABLE = (
     "When did Hillside school open?",
 )
 QUOTED_QUESTION = "When did the library reopen?"
-WRITTEN_CHOICE, QUOTED_CHOICE = (label for label, _ in reversed(web_generative.CHOICES))
+CALLED = "the reports"  # what assistant.toml, which the app under test reads, calls the documents
+QUOTED = web_generative.quoted_words(CALLED)
+WRITTEN_CHOICE, QUOTED_CHOICE = (label for label, _ in reversed(web_generative.choices(CALLED)))
 _FILE = re.compile(r"^(?P<source>.+), (?:page \d+, )?characters (?P<start>\d+)–(?P<end>\d+)$")
 _REMOVED = re.compile(r"^(\d+) sentences? removed as unsupported$")
 OUTPUT = PROJECT_ROOT / "test-output"
@@ -149,7 +151,7 @@ def test_the_switch_is_shown_only_when_a_model_is_configured(
             assert plain.get_by_role("radio", name=WRITTEN_CHOICE).count() == 0
             text = bot_bubbles(plain).last.inner_text()
             assert "March 2021" in text
-            assert web_generative.QUOTED not in text and "model" not in text
+            assert QUOTED not in text and "model" not in text
         finally:
             local.close()
 
@@ -224,8 +226,8 @@ def test_switching_back_gives_the_quoted_answer_labelled_so(page: Any, generativ
     choose(page, QUOTED_CHOICE)
     ask(page, QUOTED_QUESTION)
     bubble = bot_bubbles(page).last
-    expect(bubble).to_contain_text(web_generative.QUOTED)
-    assert shown_answer(bubble, web_generative.QUOTED) == flat(expected.text)
+    expect(bubble).to_contain_text(QUOTED)
+    assert shown_answer(bubble, QUOTED) == flat(expected.text)
     text = bubble.inner_text()
     assert web_generative.WRITTEN not in text and "not used" not in text
     assert bubble.locator("details").count() == 0
@@ -250,7 +252,7 @@ def test_a_server_failure_gives_the_quoted_answer_and_says_why(
             bubble = bot_bubbles(page).last
             why = f"The model's answer was not used: could not reach the model server at {closed}."
             expect(bubble).to_contain_text(why)
-            assert shown_answer(bubble, web_generative.QUOTED) == flat(expected.text)
+            assert shown_answer(bubble, QUOTED) == flat(expected.text)
             assert [c["quote"] for c in cited_on_page(page)] == [c.quote for c in expected.citations]
         finally:
             local.close()
@@ -286,25 +288,25 @@ def test_a_turn_keeps_its_mode_and_removed_sentences_and_the_briefing_names_the_
     back = Conversation.from_json(stored, "ann", 100)
     assert back.turns == turns  # a reload loses nothing
 
-    bubbles = [m["content"] for m in chat_messages(back) if m["role"] == "assistant"]
+    bubbles = [m["content"] for m in chat_messages(back, CALLED) if m["role"] == "assistant"]
     assert web_generative.WRITTEN in bubbles[0]
     assert (
         '<details class="removed"><summary>1 sentence removed as unsupported</summary>'
         "“It's &lt;b&gt;big&lt;/b&gt; &amp; *new*<br>18. pupils” — no citation</details>"
     ) in bubbles[0]  # escaped once, Markdown left as characters
     assert f"Quoted from the reports. The model's answer was not used: {reason}." in bubbles[1]
-    assert web_generative.QUOTED in bubbles[2] and "not used" not in bubbles[2]
+    assert QUOTED in bubbles[2] and "not used" not in bubbles[2]
     assert "<details" not in bubbles[2]
-    assert bubbles[3] == answer_html(quoted)  # as before the switch existed
+    assert bubbles[3] == answer_html(quoted, called=CALLED)  # as before the switch existed
     assert "Quoted" not in bubbles[3] and "Written" not in bubbles[3]
 
-    md = briefing.conversation_markdown(back.turns, {DOC.id: DOC}, made=dt.date(2026, 1, 2))
+    md = briefing.conversation_markdown(back.turns, {DOC.id: DOC}, CALLED, made=dt.date(2026, 1, 2))
     sections = md.split("\n## ")[1:]
     assert f"*{web_generative.WRITTEN}; 1 sentence removed as unsupported.*" in sections[0]
     assert f"*Quoted from the reports. The model's answer was not used: {reason}.*" in sections[1]
     assert "*Quoted from the reports.*" in sections[2]
     assert "Quoted" not in sections[3] and "Written" not in sections[3]
-    path = briefing.write_conversation_docx(back.turns, {DOC.id: DOC}, tmp_path / "b.docx")
+    path = briefing.write_conversation_docx(back.turns, {DOC.id: DOC}, tmp_path / "b.docx", CALLED)
     paragraphs = [p.text for p in WordDocument(str(path)).paragraphs]
     assert f"{web_generative.WRITTEN}; 1 sentence removed as unsupported." in paragraphs
     assert "Quoted from the reports." in paragraphs
@@ -312,8 +314,8 @@ def test_a_turn_keeps_its_mode_and_removed_sentences_and_the_briefing_names_the_
 
 def test_the_working_note_says_the_model_is_writing_and_bad_stored_modes_are_dropped() -> None:
     writing = Conversation(pending="When?", pending_filters={"mode": GENERATIVE})
-    assert chat_messages(writing)[-1]["content"] == web_generative.WRITING
-    assert chat_messages(Conversation(pending="When?"))[-1]["content"] == WORKING
+    assert chat_messages(writing, CALLED)[-1]["content"] == web_generative.writing_note(CALLED)
+    assert chat_messages(Conversation(pending="When?"), CALLED)[-1]["content"] == working_note(CALLED)
 
     answer = _answer("When?", "The school opened in 2019 with 120 pupils. [1]", "The school opened in 2019")
     raw = Conversation(turns=[Turn("When?", answer)]).to_json()
@@ -333,3 +335,16 @@ def test_the_mode_asked_for_is_the_switch_s_only_with_a_model(tmp_path: Path) ->
         update={"llm": configured.llm.model_copy(update={"chat_mode": GENERATIVE})}
     )
     assert web_generative.chosen_mode(None, chatty) == GENERATIVE
+
+
+def test_the_chat_names_the_documents_as_the_settings_call_them() -> None:
+    called = "the licences"
+    pending = chat_messages(Conversation(pending="Who may copy it?"), called)[-1]["content"]
+    writing = chat_messages(Conversation(pending="Who?", pending_filters={"mode": GENERATIVE}), called)
+    assert pending == "<em>Searching the licences…</em>"
+    assert writing[-1]["content"].startswith("<em>Searching the licences, then writing the answer")
+    assert web_generative.choices(called)[0] == ("Quoted from the licences", EXTRACTIVE)
+    assert web_generative.mode_words(EXTRACTIVE, called, "the model timed out") == (
+        "Quoted from the licences. The model's answer was not used: the model timed out."
+    )
+    assert "reports" not in pending + writing[-1]["content"]

@@ -38,7 +38,7 @@ def test_briefing_marks_every_citation_and_never_shows_a_quote_that_is_not_a_sli
     from docx import Document as WordDocument
 
     turns = conversation().turns
-    md = briefing.conversation_markdown(turns, {DOC.id: DOC}, made=dt.date(2026, 1, 2))
+    md = briefing.conversation_markdown(turns, {DOC.id: DOC}, "the reports", made=dt.date(2026, 1, 2))
     assert "Briefing made on 2026-01-02" in md
     assert "- [1] **checked** — “The board made 18 recommendations about the lamps.” — Lamp review, " in md
     assert "Harbour Board, 2024-05, lamps.pdf, page 3" in md
@@ -46,7 +46,7 @@ def test_briefing_marks_every_citation_and_never_shows_a_quote_that_is_not_a_sli
     assert "81 recommendations" not in md and f"- [3] **wrong** — {briefing.MISSING}" in md
     assert "Not answered: Bad date." in md
     path = briefing.write_conversation_docx(
-        turns, {DOC.id: DOC}, tmp_path / "b.docx", made=dt.date(2026, 1, 2)
+        turns, {DOC.id: DOC}, tmp_path / "b.docx", "the reports", made=dt.date(2026, 1, 2)
     )
     text = "\n".join(p.text for p in WordDocument(str(path)).paragraphs)
     assert "[1] checked — “The board made 18 recommendations about the lamps.”" in text

@@ -54,6 +54,7 @@ def build_app(assistant: Assistant) -> Any:
     """The chat over `assistant`, queued, ready for `serving.launch`."""
     _quiet_gradio()
     settings = assistant.settings
+    called = settings.answering.called  # what answers and the chat call the documents
     doc_choices = document_choices(assistant.library.documents)
     all_ids = [doc_id for _, doc_id in doc_choices]
     chat_events = Chat(assistant, all_ids)
@@ -76,7 +77,7 @@ def build_app(assistant: Assistant) -> Any:
                     elem_id="chat",
                     label="Chat",
                     height=520,
-                    placeholder="**Ask about the reports**: type a question below, or start with an example.",
+                    placeholder=f"**Ask about {called}**: type a question below, or start with an example.",
                     feedback_options=None,
                     buttons=["copy", "copy_all"],  # no "share": it posts to Hugging Face, and has no name
                     # Messages are escaped HTML (`rendering.chat_text`): no Markdown, so a quoted
@@ -88,7 +89,7 @@ def build_app(assistant: Assistant) -> Any:
                 # The switch between quoted and model-written answers, only with a model configured.
                 answer_mode: Any = (
                     gr.Radio(
-                        choices=web_generative.CHOICES,
+                        choices=web_generative.choices(called),
                         value=settings.llm.chat_mode,
                         label=web_generative.SWITCH_LABEL,
                         elem_id="answer-mode",

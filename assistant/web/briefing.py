@@ -132,22 +132,24 @@ class BriefingItem:
     mode: str = ""  # which mode produced the answer, in words ("" without the chat's switch)
 
 
-def conversation_items(turns: Sequence[Turn], documents: Mapping[str, Document]) -> list[BriefingItem]:
+def conversation_items(
+    turns: Sequence[Turn], documents: Mapping[str, Document], called: str
+) -> list[BriefingItem]:
     items = []
     for t in turns:
         if t.answer is None:
             items.append(BriefingItem(t.question, "", [], t.error))
             continue
         cited = [(c, t.marks.get(c.n, ""), is_exact(c, documents)) for c in t.answer.citations]
-        items.append(BriefingItem(t.question, t.answer.text, cited, mode=_mode_line(t)))
+        items.append(BriefingItem(t.question, t.answer.text, cited, mode=_mode_line(t, called)))
     return items
 
 
-def _mode_line(turn: Turn) -> str:
+def _mode_line(turn: Turn, called: str) -> str:
     """Which mode produced the answer, and how many of the model's sentences were removed.
     Example: "Written by the model, every sentence checked against its quote; 1 sentence removed
     as unsupported." """
-    words = web_generative.mode_words(turn.mode, turn.fallback_reason)
+    words = web_generative.mode_words(turn.mode, called, turn.fallback_reason)
     if not words:
         return ""
     count = len(turn.removed)
@@ -166,13 +168,14 @@ MISSING = "(quote left out: it no longer matches its source document)"
 
 
 def conversation_markdown(
-    turns: Sequence[Turn], documents: Mapping[str, Document], made: dt.date | None = None
+    turns: Sequence[Turn], documents: Mapping[str, Document], called: str, made: dt.date | None = None
 ) -> str:
     """Every question, answer and citation of a conversation, each citation with its mark; a
-    quote that is not an exact slice of its document is left out, never shown."""
+    quote that is not an exact slice of its document is left out, never shown. `called`: what
+    the settings call the documents ("Quoted from the reports")."""
     made = made or dt.date.today()
     out = ["# Briefing", "", _made_line(made)]
-    for i, item in enumerate(conversation_items(turns, documents), 1):
+    for i, item in enumerate(conversation_items(turns, documents, called), 1):
         out += ["", f"## {i}. {item.question}", ""]
         if item.error:
             out.append(f"*Not answered: {item.error}*")
@@ -190,7 +193,11 @@ def conversation_markdown(
 
 
 def write_conversation_docx(
-    turns: Sequence[Turn], documents: Mapping[str, Document], path: Path, made: dt.date | None = None
+    turns: Sequence[Turn],
+    documents: Mapping[str, Document],
+    path: Path,
+    called: str,
+    made: dt.date | None = None,
 ) -> Path:
     """The same briefing as a Word document."""
     from docx import Document as WordDocument
@@ -199,7 +206,7 @@ def write_conversation_docx(
     word = WordDocument()
     word.add_heading("Briefing", level=1)
     word.add_paragraph(_made_line(made))
-    for i, item in enumerate(conversation_items(turns, documents), 1):
+    for i, item in enumerate(conversation_items(turns, documents, called), 1):
         word.add_heading(f"{i}. {item.question}", level=2)
         if item.error:
             word.add_paragraph().add_run(f"Not answered: {item.error}").italic = True

@@ -75,7 +75,7 @@ class Chat:
         busy = bool(conversation.pending)
         return (
             conversation.to_json(),
-            chat_messages(conversation),
+            chat_messages(conversation, self.assistant.settings.answering.called),
             *self.sources(conversation, None),
             conversation.pending,
             gr.update(interactive=not busy),
@@ -121,7 +121,7 @@ class Chat:
         conversation.pending_filters = saved_controls(chosen, date_from, date_to, mode)
         return (
             conversation.to_json(),
-            chat_messages(conversation),
+            chat_messages(conversation, self.assistant.settings.answering.called),
             gr.update(value="", interactive=False),
             gr.update(interactive=False),
             "",
@@ -177,7 +177,7 @@ class Chat:
         conversation.pending, conversation.pending_filters = "", {}
         return (
             conversation.to_json(),
-            chat_messages(conversation),
+            chat_messages(conversation, self.assistant.settings.answering.called),
             box,
             gr.update(interactive=True),
             *self.sources(conversation, None),

@@ -20,7 +20,6 @@ from assistant.web import generative as web_generative
 from assistant.web import rendering
 
 MARKS = ("checked", "wrong")
-WORKING = "<em>Searching the reports…</em>"
 SHOWN_QUESTION_CHARS = 400
 _TEXT_CAP = 20_000  # no stored string is longer: a quote or an answer is far shorter
 _REMOVED_CAP = 1_000  # removed sentences kept per answer: a model's reply (max_tokens) holds fewer
@@ -126,19 +125,27 @@ def shown(question: str) -> str:
     return question
 
 
+def working_note(called: str) -> str:
+    """What the chat shows while it searches; `called` is what the settings call the documents.
+    Example: "the reports" -> "<em>Searching the reports…</em>"."""
+    return f"<em>Searching {called}…</em>"
+
+
 def answer_html(
     answer: Answer,
     filters: str = "",
     mode: str = "",
     fallback_reason: str = "",
     removed: Sequence[Removed] = (),
+    *,
+    called: str,
 ) -> str:
     """The answer bubble (escaped text, Markdown off): the answer with its [n] markers, which mode
     wrote it (with the chat's switch), the searched query when it differs, what the filters left
     when they were on, and the sentences the check removed, collapsed."""
     text = rendering.chat_text(answer.text)
     notes = []
-    if words := web_generative.mode_words(mode, fallback_reason):
+    if words := web_generative.mode_words(mode, called, fallback_reason):
         notes.append(rendering.chat_text(words))
     if answer.query.strip() != answer.question.strip():
         notes.append(f"Searched for: {rendering.chat_text(answer.query)}")
@@ -149,13 +156,14 @@ def answer_html(
     return text + web_generative.removed_html(removed)
 
 
-def chat_messages(conversation: Conversation) -> list[dict[str, str]]:
-    """The Chatbot's messages: every turn, then the question in progress with the working note."""
+def chat_messages(conversation: Conversation, called: str) -> list[dict[str, str]]:
+    """The Chatbot's messages: every turn, then the question in progress with the working note;
+    `called` is what the settings call the documents ("Searching the reports…")."""
     messages = []
     for t in conversation.turns:
         messages.append({"role": "user", "content": rendering.chat_text(shown(t.question))})
         reply = (
-            answer_html(t.answer, t.filters, t.mode, t.fallback_reason, t.removed)
+            answer_html(t.answer, t.filters, t.mode, t.fallback_reason, t.removed, called=called)
             if t.answer
             else f"⚠️ {rendering.chat_text(t.error)}"
         )
@@ -163,7 +171,8 @@ def chat_messages(conversation: Conversation) -> list[dict[str, str]]:
     if conversation.pending:
         writing = conversation.pending_filters.get("mode") == GENERATIVE
         messages.append({"role": "user", "content": rendering.chat_text(shown(conversation.pending))})
-        messages.append({"role": "assistant", "content": web_generative.WRITING if writing else WORKING})
+        note = web_generative.writing_note(called) if writing else working_note(called)
+        messages.append({"role": "assistant", "content": note})
     return messages
 
 

@@ -92,10 +92,11 @@ class DocumentsTab:
 
     def intro(self) -> str:
         types = ", ".join(SUPPORTED_SUFFIXES)
+        called = self.settings.answering.called
         return (
-            f"Add a report ({types}), up to {size_text(upload_limit(self.settings))}: it is checked, "
-            "added to the reports and can be asked about as soon as it is ingested. Remove takes a "
-            "document out of the reports."
+            f"Add a document ({types}), up to {size_text(upload_limit(self.settings))}: it is checked, "
+            f"added to {called} and can be asked about as soon as it is ingested. Remove takes a "
+            f"document out of {called}."
         )
 
     # Each event returns (status, list, remove choices, viewer choices[, upload box]).
@@ -183,7 +184,8 @@ class DocumentsTab:
             yield line, gr.skip(), gr.skip(), gr.skip()
         if job.summary is not None:
             copy = f" A copy is kept in {kept}." if kept else ""
-            headline = _status(f"{doc_id} was removed from the reports.{copy}") + summary_html(job.summary)
+            called = self.settings.answering.called
+            headline = _status(f"{doc_id} was removed from {called}.{copy}") + summary_html(job.summary)
         else:
             headline = _status(f"The ingest failed: {job.error}", problem=True)
         yield headline, *self._lists()
@@ -207,7 +209,7 @@ class DocumentsTab:
         passages = len(self.assistant.library.in_document(name))
         if name not in self.assistant.library.documents:
             return _status(f"{name} was ingested; the chat will use it shortly.") + summary_html(summary)
-        state = "added" if added else "already in the reports, unchanged"
+        state = "added" if added else f"already in {self.settings.answering.called}, unchanged"
         return _status(
             f"{name} was {state}: {passages} passages. Ask about it now.", done=True
         ) + summary_html(summary)

@@ -1,4 +1,4 @@
-"""The chat's switch between answers quoted from the reports and answers written by the model.
+"""The chat's switch between answers quoted from the documents and answers written by the model.
 
 Shown only when a language model is configured (`ASSISTANT_LLM_BASE_URL`); without one the chat
 is as it always was and nothing here is used. What the switch offers, the working note while the
@@ -20,16 +20,8 @@ from assistant.generative.values import EXTRACTIVE, GENERATIVE, Removed
 from assistant.web import rendering
 
 SWITCH_LABEL = "How the answer is written"
-CHOICES = [
-    ("Quoted from the reports", EXTRACTIVE),
-    ("Written by the model, checked", GENERATIVE),
-]
 MODES = (EXTRACTIVE, GENERATIVE)
-# Holds "Searching the reports" as the plain working note does: whatever waits for that note to go
-# (a reader, a test) waits for this one too.
-WRITING = "<em>Searching the reports, then writing the answer with the model and checking each sentence…</em>"
 WRITTEN = "Written by the model, every sentence checked against its quote"
-QUOTED = "Quoted from the reports"
 # Gradio draws a Radio as a <fieldset> whose label is a plain <span>: the group has no name for a
 # screen reader. This names it, on page load.
 NAME_THE_SWITCH = f"""
@@ -56,10 +48,28 @@ def chosen_mode(value: object, settings: Settings) -> str:
     return value if isinstance(value, str) and value in MODES else settings.llm.chat_mode
 
 
-def mode_words(mode: str, fallback_reason: str = "") -> str:
+def quoted_words(called: str) -> str:
+    """How an extractive answer is labelled; `called` is what the settings call the documents.
+    Example: "the reports" -> "Quoted from the reports"."""
+    return f"Quoted from {called}"
+
+
+def choices(called: str) -> list[tuple[str, str]]:
+    """The switch's two choices, (label, mode)."""
+    return [(quoted_words(called), EXTRACTIVE), ("Written by the model, checked", GENERATIVE)]
+
+
+def writing_note(called: str) -> str:
+    """The working note while the model writes. It opens as the plain working note does
+    ("Searching the reports"): whatever waits for that note to go (a reader, a test) waits for
+    this one too."""
+    return f"<em>Searching {called}, then writing the answer with the model and checking each sentence…</em>"
+
+
+def mode_words(mode: str, called: str, fallback_reason: str = "") -> str:
     """Which mode produced an answer, in plain words; "" for an answer given without the switch.
 
-    Example: ("extractive", "could not reach the model server at http://h/v1") ->
+    Example: ("extractive", "the reports", "could not reach the model server at http://h/v1") ->
     "Quoted from the reports. The model's answer was not used: could not reach the model server at http://h/v1."
     """
     if mode == GENERATIVE:
@@ -67,8 +77,8 @@ def mode_words(mode: str, fallback_reason: str = "") -> str:
     if mode != EXTRACTIVE:
         return ""
     if not fallback_reason:
-        return QUOTED
-    return f"{QUOTED}. The model's answer was not used: {fallback_reason.rstrip('.')}."
+        return quoted_words(called)
+    return f"{quoted_words(called)}. The model's answer was not used: {fallback_reason.rstrip('.')}."
 
 
 def removed_html(removed: Sequence[Removed]) -> str:

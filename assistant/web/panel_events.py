@@ -129,11 +129,12 @@ class PanelEvents:
         if not conversation.turns:
             return "", gr.update(value=None, interactive=False)
         documents = self.assistant.library.documents
-        markdown = briefing.conversation_markdown(conversation.turns, documents)
+        called = self.assistant.settings.answering.called
+        markdown = briefing.conversation_markdown(conversation.turns, documents, called)
         stale = time.time() - BRIEFING_KEPT_S
         for old in self.export_dir.glob("briefing-*.docx"):
             if old.stat().st_mtime < stale:
                 old.unlink(missing_ok=True)
         path = self.export_dir / f"briefing-{dt.date.today().isoformat()}-{os.urandom(4).hex()}.docx"
-        briefing.write_conversation_docx(conversation.turns, documents, path)
+        briefing.write_conversation_docx(conversation.turns, documents, path, called)
         return markdown, gr.update(value=str(path), interactive=True)
