@@ -41,6 +41,11 @@ class Chat:
         self.assistant = assistant
         self.all_ids = all_ids
 
+    @property
+    def called(self) -> str:
+        """What the settings call the documents, for the working note ("Searching the reports…")."""
+        return self.assistant.settings.answering.called
+
     # --- the conversation --------------------------------------------------------------------
 
     def load(self, saved: Any, request: gr.Request | None) -> Conversation:
@@ -75,7 +80,7 @@ class Chat:
         busy = bool(conversation.pending)
         return (
             conversation.to_json(),
-            chat_messages(conversation, self.assistant.settings.answering.called),
+            chat_messages(conversation, self.called),
             *self.sources(conversation, None),
             conversation.pending,
             gr.update(interactive=not busy),
@@ -121,7 +126,7 @@ class Chat:
         conversation.pending_filters = saved_controls(chosen, date_from, date_to, mode)
         return (
             conversation.to_json(),
-            chat_messages(conversation, self.assistant.settings.answering.called),
+            chat_messages(conversation, self.called),
             gr.update(value="", interactive=False),
             gr.update(interactive=False),
             "",
@@ -177,7 +182,7 @@ class Chat:
         conversation.pending, conversation.pending_filters = "", {}
         return (
             conversation.to_json(),
-            chat_messages(conversation, self.assistant.settings.answering.called),
+            chat_messages(conversation, self.called),
             box,
             gr.update(interactive=True),
             *self.sources(conversation, None),
