@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ingest.documents import DocumentMeta
@@ -78,7 +78,7 @@ def _row_text(row: Any) -> str:
         if any(cell._tc is other for other in seen):
             continue
         seen.append(cell._tc)
-        cells.append(" ".join(" ".join(_shown_text(p) for p in _blocks(cell._tc, _W + "p")).split()))
+        cells.append(_folded_text(_blocks(cell._tc, _W + "p")))
     return " | ".join(text for text in cells if text)
 
 
@@ -115,6 +115,11 @@ def _shown_text(paragraph: Any) -> str:
     return "".join(parts)
 
 
+def _folded_text(paragraphs: Iterable[Any]) -> str:
+    """The shown text of several paragraphs (a table cell's, a footnote's) on one line."""
+    return " ".join(" ".join(_shown_text(p) for p in paragraphs).split())
+
+
 def _heading_level(paragraph: Any) -> int:
     style = paragraph.style
     for _ in range(_MAX_STYLE_DEPTH):
@@ -145,7 +150,7 @@ def _footnotes(data: bytes) -> list[tuple[str, str]]:
         number = note.get(f"{_W}id", "")
         if not number.isdigit() or int(number) < 1:
             continue
-        text = " ".join(" ".join(_shown_text(p) for p in note.iter(f"{_W}p")).split())
+        text = _folded_text(note.iter(f"{_W}p"))
         if text:
             notes.append((number, text))
     return notes
