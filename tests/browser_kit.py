@@ -18,6 +18,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 60_000
+# How long an `expect` waits for the page to catch up; Playwright's 5 s is too short on a busy
+# two-core CI machine, where one server event can stall for seconds.
+EXPECT_TIMEOUT_MS = 20_000
 WIDE = {"width": 1400, "height": 1000}
 PHONE = {"width": 390, "height": 844}
 
@@ -29,8 +32,9 @@ def flat(text: str) -> str:
 def launch_chromium() -> Iterator[Any]:
     """Headless Chromium for one test module: `browser = pytest.fixture(scope="module")(launch_chromium)`."""
     assert CHROMIUM.exists(), "Chromium is missing: run scripts/ensure-chromium.sh (as root)"
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield chromium

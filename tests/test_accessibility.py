@@ -147,8 +147,12 @@ def test_keyboard_alone_asks_marks_a_citation_and_opens_it(browser: Any, app_url
             page.keyboard.press("Tab")
             if page.evaluate("() => document.activeElement.id") == "mark-checked":
                 break
+        assert page.evaluate("() => document.activeElement.id") == "mark-checked"
         page.keyboard.press("Enter")
-        expect(page.locator("#sources .citation").first).to_have_attribute("data-mark", "checked")
+        expect(page.locator("#citation-status")).to_contain_text("marked checked", timeout=TIMEOUT_MS)
+        expect(page.locator("#sources .citation").first).to_have_attribute(
+            "data-mark", "checked", timeout=TIMEOUT_MS
+        )
         # … then Shift+Tab back to "Open in viewer" and press Enter: the viewer shows the passage
         for _ in range(5):
             page.keyboard.press("Shift+Tab")
