@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from assistant.core.answers import Answer
 from assistant.core.readers import Readers, load_readers
 from assistant.core.service import Assistant, create_assistant
 from assistant.core.settings import Settings
@@ -86,6 +87,17 @@ def ingest_folder(corpus: Path, index: Path, embedder: Embedder) -> IngestSummar
     return ingest_corpus(
         corpus, open_client(index), lambda: embedder, max_file_bytes=20_000_000, progress=False
     )
+
+
+def assert_rests_on_the_same_passage(answer: Answer, bundled: Answer, question: str) -> None:
+    """`answer` (from a collection with an extra document) answers `question` as `bundled` does:
+    answered or refused alike, the same passage cited first, any short answer taken from it.
+
+    An extra document changes how rare each word is, which may move the confidence a little
+    either side of where a short answer is shown; it may not change what the answer rests on."""
+    assert answer.answered == bundled.answered, question
+    assert [c.quote for c in answer.citations[:1]] == [c.quote for c in bundled.citations[:1]], question
+    assert not answer.short_answer or answer.short_answer in answer.citations[0].quote, question
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,7 @@ from assistant.core.service import Assistant, create_assistant
 from assistant.core.settings import Settings
 from assistant.core.settings.answering import AnsweringSettings
 from ingest.embedder import Embedder
-from tests.conftest import ingest_folder
+from tests.conftest import assert_rests_on_the_same_passage, ingest_folder
 
 REVIEW = """Harbour Trust review published
 
@@ -231,10 +231,7 @@ def test_a_planted_instruction_beside_the_bundled_reports_changes_no_answer(
     ):
         answer = planted.ask(question)
         assert "BANANA" not in answer.text, question
-        assert (answer.short_answer, answer.answered) == (
-            assistant.ask(question).short_answer,
-            assistant.ask(question).answered,
-        ), question
+        assert_rests_on_the_same_passage(answer, assistant.ask(question), question)
 
 
 @pytest.mark.parametrize(
