@@ -118,7 +118,7 @@ def test_keyboard_alone_asks_marks_a_citation_and_opens_it(browser: Any, app_url
     local = LocalPage(browser, app_url)
     try:
         page = local.open()
-        page.locator("#question textarea").focus()  # autofocus puts the caret here on load
+        expect(page.locator("#question textarea")).to_be_focused()  # the caret is here once the page is up
         page.keyboard.type(MISSION)
         page.keyboard.press("Enter")
         expect(page.locator("#chat")).to_contain_text("Steve Walker", timeout=TIMEOUT_MS)

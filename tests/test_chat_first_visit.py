@@ -246,3 +246,40 @@ def test_phone_layout_shows_every_tab_and_the_sources_next_to_the_chat(browser: 
         page.screenshot(path=str(OUTPUT / "chat-narrow.png"), full_page=True)
     finally:
         local.close()
+
+
+def test_a_question_waits_for_the_restored_conversation_and_is_then_kept(
+    browser: Any, assistant: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a busy server the stored conversation may come back a moment after the page: until it
+    has, the question box is closed (a question asked before would be overwritten by it); then the
+    caret is in the box, and the answer stays, once, with its sources."""
+    import functools
+    import time
+
+    from playwright.sync_api import expect
+
+    from assistant.web.chat import Chat
+
+    restore = Chat.restore
+
+    @functools.wraps(restore)  # the same signature: Gradio passes the request by its annotation
+    def slow_restore(self: Chat, saved: Any, request: Any) -> tuple[Any, ...]:
+        time.sleep(1.5)  # a server busy with other visitors' questions
+        return restore(self, saved, request)
+
+    monkeypatch.setattr(Chat, "restore", slow_restore)
+    with running_app(assistant) as url:
+        local = LocalPage(browser, url)
+        try:
+            page = local.open()
+            expect(page.locator("#question textarea")).to_be_disabled()
+            expect(page.locator("#question textarea")).to_be_focused(timeout=TIMEOUT_MS)
+            page.keyboard.type(MISSION)
+            page.keyboard.press("Enter")
+            expect(page.locator("#chat")).to_contain_text("Steve Walker", timeout=TIMEOUT_MS)
+            page.wait_for_timeout(2000)  # longer than the restore takes
+            expect(bot_bubbles(page)).to_have_count(1)
+            expect(page.locator("#sources .citation").first).to_be_visible()
+        finally:
+            local.close()

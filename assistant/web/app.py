@@ -22,6 +22,7 @@ from assistant.web.browser_state import STORAGE_KEY, browser_key
 from assistant.web.chat import Chat
 from assistant.web.conversation import Conversation
 from assistant.web.documents import DocumentsTab, document_choices
+from assistant.web.page import FOCUS_QUESTION
 from assistant.web.panel_events import PanelEvents, briefings_folder
 from assistant.web.panels import PRIVATE
 
@@ -105,16 +106,20 @@ def build_app(assistant: Assistant) -> Any:
                         placeholder=settings.serving.ui_question_placeholder,
                         scale=5,
                         max_lines=4,
-                        autofocus=True,
+                        # Closed until the stored conversation is restored (`restore` opens it): a
+                        # question asked before would be overwritten by the restored conversation.
+                        interactive=False,
                     )
-                    ask_button = gr.Button("Ask", variant="primary", elem_id="ask", scale=1, min_width=80)
+                    ask_button = gr.Button(
+                        "Ask", variant="primary", elem_id="ask", scale=1, min_width=80, interactive=False
+                    )
                     new_button = gr.Button(
                         "New conversation", elem_id="new-conversation", scale=1, min_width=80
                     )
                 question_status = gr.HTML("", elem_id="question-status")
                 # Plain buttons rather than the Chatbot's examples, whose list markup lacks list items
                 # (axe: aria-required-children); shown while the conversation is empty.
-                with gr.Row(elem_id="examples") as examples:
+                with gr.Row(elem_id="examples", visible=False) as examples:  # `restore` shows them
                     example_buttons = [
                         gr.Button(q, size="sm", elem_classes="example") for q in settings.serving.ui_examples
                     ]
@@ -173,14 +178,16 @@ def build_app(assistant: Assistant) -> Any:
         for button in example_buttons:
             take_turn(button.click(lambda text: text, [button], [question], queue=False, **PRIVATE).then)
         # A reload: the stored conversation comes back, and a question asked before it is answered.
-        answer_then_brief(
-            app.load(
-                chat_events.restore,
-                [saved],
-                [saved, chat, *sources_outputs, pending, question, ask_button, examples],
-                **PRIVATE,
-            )
+        # Outside the queue, so that the question box opens as soon as the page is up.
+        restored = app.load(
+            chat_events.restore,
+            [saved],
+            [saved, chat, *sources_outputs, pending, question, ask_button, examples],
+            queue=False,
+            **PRIVATE,
         )
+        restored.then(None, js=FOCUS_QUESTION, **PRIVATE)
+        answer_then_brief(restored)
         if isinstance(answer_mode, gr.Radio):
             app.load(None, js=web_generative.NAME_THE_SWITCH, **PRIVATE)
         cleared = [

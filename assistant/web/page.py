@@ -45,6 +45,20 @@ SCROLL_TO_CITED = """
 }
 """
 
+# The caret in the question box once the restored conversation opens it, unless the visitor has
+# already put it somewhere else.
+FOCUS_QUESTION = """
+() => {
+  const go = (tries) => {
+    const box = document.querySelector('#question textarea');
+    const elsewhere = document.activeElement && document.activeElement !== document.body;
+    if (box && !box.disabled) { if (!elsewhere) { box.focus(); } }
+    else if (tries > 0) { setTimeout(() => go(tries - 1), 50); }
+  };
+  go(40);
+}
+"""
+
 # Puts the text on the clipboard where the browser allows it; the text stays on the page too.
 COPY_TEXT = """
 (text) => {
