@@ -13,9 +13,18 @@ Reports only; changes no model and no threshold.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
+from evals.fitting.examples import Example
+
 MIN_KIND = 5  # kinds with fewer written questions than this are left out of the table
+
+
+def question_kinds(examples: Sequence[Example]) -> np.ndarray:
+    """The kind of each example's question ("how-many", "what", …), as the answerer reads it."""
+    return np.asarray([str(e.exam.reading.qtype) for e in examples])
 
 
 def kind_balanced_weights(labels: np.ndarray, kinds: np.ndarray) -> np.ndarray:

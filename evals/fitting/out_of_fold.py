@@ -22,7 +22,7 @@ from assistant.answering.features import (
 )
 from assistant.answering.model import AnswerModel, LinearModel, Thresholds
 from assistant.core.service import Assistant
-from evals.fitting.answerability_check import kind_balanced_auc
+from evals.fitting.answerability_check import kind_balanced_auc, question_kinds
 from evals.fitting.examples import SEED, Example
 from evals.fitting.linear import choose_c, fit_linear
 from evals.fitting.rows import (
@@ -157,7 +157,7 @@ def fit_models(
         "answerability",
         report,
     )
-    kinds = np.asarray([str(e.exam.reading.qtype) for e in examples])
+    kinds = question_kinds(examples)
     report(
         "  with every kind of question weighted alike, AUC "
         f"{kind_balanced_auc(answerable_labels[written], answerable[written], kinds[written]):.3f} "

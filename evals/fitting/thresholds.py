@@ -12,7 +12,7 @@ import numpy as np
 
 from assistant.answering.compose import LeadSpan, best_lead_span
 from assistant.answering.model import Thresholds
-from evals.fitting.answerability_check import refused_by_kind
+from evals.fitting.answerability_check import question_kinds, refused_by_kind
 from evals.fitting.examples import Example, span_matches
 from evals.fitting.out_of_fold import Stage
 from evals.fitting.rows import top_sentence_right
@@ -125,7 +125,7 @@ def choose_thresholds(examples: list[Example], stage: Stage, report: Callable[[s
         f"{right / count:.3f}, first lines right {rights.get(span_t, 0) / count:.3f} "
         f"({leads_given(span_t)} leads in {len(ranking)} answers), mean words {words:.1f}"
     )
-    kinds = np.asarray([str(e.exam.reading.qtype) for e in examples])
+    kinds = question_kinds(examples)
     report(
         "refused out of fold by kind of question, unanswerable / answerable (written questions): "
         + refused_by_kind(
