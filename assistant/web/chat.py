@@ -66,7 +66,7 @@ class Chat:
             return html, gr.update(choices=[], value=None), gr.update(choices=choices, value=None)
         answer = turn.answer
         return (
-            rendering.sources_html(answer, documents, turn.marks),
+            rendering.sources_html(answer, documents, turn.marks, turn=index),
             gr.update(
                 choices=[(f"[{c.n}] {c.title}", c.n) for c in answer.citations],
                 value=answer.citations[0].n if answer.citations else None,

@@ -69,7 +69,12 @@ class PanelEvents:
             raise LookupError("Choose a citation first.")
         return conversation, turn, citation
 
-    def show_turn(self, index: Any, saved: Any, request: gr.Request) -> tuple[Any, Any]:
+    def show_turn(self, index: Any, saved: Any, shown: str, request: gr.Request) -> tuple[Any, Any]:
+        """The chosen answer's sources; nothing when the panel shows them already. The chooser
+        reports a choice whenever the keyboard passes through it, and a re-render then, from the
+        conversation as it was, could land after a citation marked next and hide its mark."""
+        if index is not None and str(rendering.shown_turn(shown)) == str(index):
+            return gr.skip(), gr.skip()
         html, choice, _ = self.chat.sources(self.chat.load(saved, request), index)
         return html, choice
 
@@ -91,7 +96,9 @@ class PanelEvents:
             except Exception:
                 log.exception("storing feedback failed")
                 note += " (The feedback could not be stored.)"
-        html = rendering.sources_html(turn.answer, self.assistant.library.documents, turn.marks)
+        html = rendering.sources_html(
+            turn.answer, self.assistant.library.documents, turn.marks, turn=int(index)
+        )
         return conversation.to_json(), html, note
 
     def copy_citation(self, index: Any, n: Any, saved: Any, request: gr.Request) -> tuple[str, str]:

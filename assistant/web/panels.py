@@ -148,7 +148,14 @@ def _marker(events: PanelEvents, kind: str) -> Any:
 
 def wire_sources(p: Panels, events: PanelEvents, saved: gr.BrowserState) -> None:
     """The Sources, Document viewer and Briefing tabs' events."""
-    p.turn_choice.input(events.show_turn, [p.turn_choice, saved], [p.sources, p.citation_choice], **PRIVATE)
+    # Outside the queue: it only renders, so it lands at once.
+    p.turn_choice.input(
+        events.show_turn,
+        [p.turn_choice, saved, p.sources],
+        [p.sources, p.citation_choice],
+        queue=False,
+        **PRIVATE,
+    )
     p.open_button.click(
         events.open_citation,
         [p.turn_choice, p.citation_choice, saved],

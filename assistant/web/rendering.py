@@ -97,9 +97,11 @@ def sources_html(
     documents: Mapping[str, Document],
     marks: Mapping[int, str] | None = None,
     empty: str = "Sources of the answer will appear here.",
+    turn: int | None = None,
 ) -> str:
     """The Sources panel: each citation with its metadata, its sign-off mark (checked, wrong,
-    not checked) and its quote in context. A refusal's passages are headed as not answering."""
+    not checked) and its quote in context. A refusal's passages are headed as not answering.
+    `turn`, the answer's place in the conversation, is kept on the panel (see `shown_turn`)."""
     if answer is None:
         return f'<div class="sources-empty">{escape(empty)}</div>'
     if not answer.citations:
@@ -108,7 +110,17 @@ def sources_html(
     items = [f'<h3 class="sources-heading">{heading}</h3>']
     for c in answer.citations:
         items.append(_citation_html(c, documents.get(c.source), (marks or {}).get(c.n, "")))
-    return '<div class="sources">' + "".join(items) + "</div>"
+    kept = "" if turn is None else f' data-turn="{int(turn)}"'
+    return f'<div class="sources"{kept}>' + "".join(items) + "</div>"
+
+
+_SHOWN_TURN = re.compile(r'^<div class="sources" data-turn="(\d+)">')
+
+
+def shown_turn(panel: str | None) -> int | None:
+    """The turn whose sources `panel` (the Sources panel's HTML, as `sources_html` made it) shows."""
+    found = _SHOWN_TURN.match(panel or "")
+    return int(found.group(1)) if found else None
 
 
 def _citation_html(c: Citation, document: Document | None, mark: str = "") -> str:
