@@ -44,6 +44,16 @@ def test_sources_escape_document_text_and_mark_the_quote_in_its_paragraph() -> N
     assert "P &amp; Co" in out and "2020-01-02" in out and "x.txt" in out
 
 
+def test_the_sources_panel_says_which_answer_it_shows_and_only_its_own_markup_counts() -> None:
+    documents = {"x.txt": HOSTILE}
+    assert rendering.shown_turn(rendering.sources_html(hostile_answer(), documents, turn=3)) == 3
+    assert rendering.shown_turn(rendering.sources_html(hostile_answer(), documents)) is None
+    assert rendering.shown_turn(rendering.sources_html(None, documents)) is None
+    # a quote holding the attribute is escaped, so it never passes for the panel's own
+    assert rendering.shown_turn('<p><div class="sources" data-turn="1">') is None
+    assert rendering.shown_turn(None) is None
+
+
 def test_context_is_at_most_300_characters_either_side() -> None:
     text = "a" * 1000 + "QUOTE" + "b" * 1000
     lo, hi = rendering.context_span(text, 1000, 1005)
