@@ -13,8 +13,10 @@ confidences. Then every training question is answered through the real `Assistan
 model fitted without its fold, and the figures are printed: the cross-validated estimate
 reported beside the test sets.
 
-The same training files give the same model file: folds and solvers are seeded, sums run on one
-thread, and the collections are embedded afresh on one thread (see `assistant fit`).
+The same training files give the same model file on one kind of machine: folds and solvers are
+seeded, sums run on one thread, and the collections are embedded afresh on one thread (see
+`assistant fit`). A machine with another CPU embeds slightly differently (onnxruntime's int8
+kernels differ between instruction sets) and writes a slightly different model.
 
 This module is the command's entry; the parts are in `evals/fitting/`.
 """
