@@ -4,8 +4,14 @@ small reads of the chat's DOM."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from tests.live_app import running_app
+
+if TYPE_CHECKING:
+    from assistant.core.service import Assistant
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -75,6 +81,18 @@ def opened_page(browser: Any, url: str) -> Iterator[Any]:
     yield local.open()
     assert local.outside == [], f"the page tried to reach the network: {local.outside}"
     local.close()
+
+
+@contextmanager
+def page_on_served(browser: Any, assistant: Assistant) -> Iterator[Any]:
+    """`assistant`'s chat served for one test (built now, so patches made before apply), and a
+    fresh page open on it; both closed afterwards."""
+    with running_app(assistant) as url:
+        local = LocalPage(browser, url)
+        try:
+            yield local.open()
+        finally:
+            local.close()
 
 
 def ask(page: Any, question: str) -> None:

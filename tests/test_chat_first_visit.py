@@ -21,6 +21,7 @@ from tests.browser_kit import (
     flat,
     launch_chromium,
     opened_page,
+    page_on_served,
     user_bubbles,
 )
 from tests.live_app import running_app
@@ -269,17 +270,12 @@ def test_a_question_waits_for_the_restored_conversation_and_is_then_kept(
         return restore(self, saved, request)
 
     monkeypatch.setattr(Chat, "restore", slow_restore)
-    with running_app(assistant) as url:
-        local = LocalPage(browser, url)
-        try:
-            page = local.open()
-            expect(page.locator("#question textarea")).to_be_disabled()
-            expect(page.locator("#question textarea")).to_be_focused(timeout=TIMEOUT_MS)
-            page.keyboard.type(MISSION)
-            page.keyboard.press("Enter")
-            expect(page.locator("#chat")).to_contain_text("Steve Walker", timeout=TIMEOUT_MS)
-            page.wait_for_timeout(2000)  # longer than the restore takes
-            expect(bot_bubbles(page)).to_have_count(1)
-            expect(page.locator("#sources .citation").first).to_be_visible()
-        finally:
-            local.close()
+    with page_on_served(browser, assistant) as page:
+        expect(page.locator("#question textarea")).to_be_disabled()
+        expect(page.locator("#question textarea")).to_be_focused(timeout=TIMEOUT_MS)
+        page.keyboard.type(MISSION)
+        page.keyboard.press("Enter")
+        expect(page.locator("#chat")).to_contain_text("Steve Walker", timeout=TIMEOUT_MS)
+        page.wait_for_timeout(2000)  # longer than the restore takes
+        expect(bot_bubbles(page)).to_have_count(1)
+        expect(page.locator("#sources .citation").first).to_be_visible()

@@ -33,7 +33,7 @@ from assistant.web.conversation import Conversation, Turn, answer_html, chat_mes
 from evals.generative import unsupported_sentences
 from ingest.documents import Document, DocumentMeta
 from ingest.embedder import Embedder
-from tests.browser_kit import TIMEOUT_MS, LocalPage, ask, bot_bubbles, flat, launch_chromium, opened_page
+from tests.browser_kit import TIMEOUT_MS, ask, bot_bubbles, flat, launch_chromium, opened_page, page_on_served
 from tests.conftest import ingest_folder
 from tests.live_app import free_port, running_app
 from tests.model_server import Server
@@ -142,18 +142,13 @@ def test_the_switch_is_shown_only_when_a_model_is_configured(
     expect(page.get_by_role("radio", name=QUOTED_CHOICE)).to_be_checked()  # the default
     expect(page.get_by_role("radio", name=WRITTEN_CHOICE)).not_to_be_checked()
 
-    with running_app(_assistant(small_settings, readers)) as url:  # no model: the chat as before
-        local = LocalPage(browser, url)
-        try:
-            plain = local.open()
-            ask(plain, QUOTED_QUESTION)
-            assert plain.locator("#answer-mode").count() == 0
-            assert plain.get_by_role("radio", name=WRITTEN_CHOICE).count() == 0
-            text = bot_bubbles(plain).last.inner_text()
-            assert "March 2021" in text
-            assert QUOTED not in text and "model" not in text
-        finally:
-            local.close()
+    with page_on_served(browser, _assistant(small_settings, readers)) as plain:  # no model: as before
+        ask(plain, QUOTED_QUESTION)
+        assert plain.locator("#answer-mode").count() == 0
+        assert plain.get_by_role("radio", name=WRITTEN_CHOICE).count() == 0
+        text = bot_bubbles(plain).last.inner_text()
+        assert "March 2021" in text
+        assert QUOTED not in text and "model" not in text
 
 
 @pytest.mark.browser
@@ -243,19 +238,14 @@ def test_a_server_failure_gives_the_quoted_answer_and_says_why(
     closed = f"http://127.0.0.1:{free_port()}/v1"
     failing = _assistant(small_settings, readers, base_url=closed)
     expected = failing.ask(QUOTED_QUESTION)
-    with running_app(failing) as url:
-        local = LocalPage(browser, url)
-        try:
-            page = local.open()
-            choose(page, WRITTEN_CHOICE)
-            ask(page, QUOTED_QUESTION)
-            bubble = bot_bubbles(page).last
-            why = f"The model's answer was not used: could not reach the model server at {closed}."
-            expect(bubble).to_contain_text(why)
-            assert shown_answer(bubble, QUOTED) == flat(expected.text)
-            assert [c["quote"] for c in cited_on_page(page)] == [c.quote for c in expected.citations]
-        finally:
-            local.close()
+    with page_on_served(browser, failing) as page:
+        choose(page, WRITTEN_CHOICE)
+        ask(page, QUOTED_QUESTION)
+        bubble = bot_bubbles(page).last
+        why = f"The model's answer was not used: could not reach the model server at {closed}."
+        expect(bubble).to_contain_text(why)
+        assert shown_answer(bubble, QUOTED) == flat(expected.text)
+        assert [c["quote"] for c in cited_on_page(page)] == [c.quote for c in expected.citations]
 
 
 # --- without a browser: the turn, the bubble and the briefing ------------------------------------

@@ -12,8 +12,7 @@ import pytest
 
 from assistant.core.service import Assistant
 from assistant.web.panel_events import PanelEvents
-from tests.browser_kit import TIMEOUT_MS, LocalPage, ask, flat, launch_chromium
-from tests.live_app import running_app
+from tests.browser_kit import TIMEOUT_MS, ask, flat, launch_chromium, page_on_served
 
 pytestmark = pytest.mark.browser
 browser = pytest.fixture(scope="module")(launch_chromium)
@@ -54,20 +53,15 @@ def test_tabbing_past_the_chooser_keeps_a_citation_marked_next(
 ) -> None:
     from playwright.sync_api import expect
 
-    with running_app(assistant) as url:
-        local = LocalPage(browser, url)
-        try:
-            page = local.open()
-            ask(page, FIRST)
-            expect(page.locator("#sources .citation").first).to_be_visible()
-            tab_to(page, "sources-turn")
-            tab_to(page, "mark-checked")  # through the chooser again, on to the button
-            page.keyboard.press("Enter")
-            expect(page.locator("#citation-status")).to_contain_text("marked checked")
-            page.wait_for_timeout(int(RENDER_DELAY_S * 1000) + 1000)  # a late re-render would be in
-            expect(page.locator("#sources .citation").first).to_have_attribute("data-mark", "checked")
-        finally:
-            local.close()
+    with page_on_served(browser, assistant) as page:
+        ask(page, FIRST)
+        expect(page.locator("#sources .citation").first).to_be_visible()
+        tab_to(page, "sources-turn")
+        tab_to(page, "mark-checked")  # through the chooser again, on to the button
+        page.keyboard.press("Enter")
+        expect(page.locator("#citation-status")).to_contain_text("marked checked")
+        page.wait_for_timeout(int(RENDER_DELAY_S * 1000) + 1000)  # a late re-render would be in
+        expect(page.locator("#sources .citation").first).to_have_attribute("data-mark", "checked")
 
 
 def test_choosing_an_earlier_answer_by_keyboard_shows_its_sources(
@@ -77,20 +71,15 @@ def test_choosing_an_earlier_answer_by_keyboard_shows_its_sources(
 
     first = assistant.ask(FIRST)
     assert first.citations
-    with running_app(assistant) as url:
-        local = LocalPage(browser, url)
-        try:
-            page = local.open()
-            ask(page, FIRST)
-            ask(page, SECOND)
-            expect(page.locator("#sources-turn input")).to_have_value(f"2. {SECOND}")
-            tab_to(page, "sources-turn")
-            page.keyboard.press("ArrowUp")
-            page.keyboard.press("Enter")
-            expect(page.locator("#sources-turn input")).to_have_value(f"1. {FIRST}")
-            expect(page.locator("#sources")).to_contain_text(
-                flat(first.citations[0].quote)[:50], timeout=TIMEOUT_MS
-            )
-            assert slow_renders, "choosing the answer never reached the server"
-        finally:
-            local.close()
+    with page_on_served(browser, assistant) as page:
+        ask(page, FIRST)
+        ask(page, SECOND)
+        expect(page.locator("#sources-turn input")).to_have_value(f"2. {SECOND}")
+        tab_to(page, "sources-turn")
+        page.keyboard.press("ArrowUp")
+        page.keyboard.press("Enter")
+        expect(page.locator("#sources-turn input")).to_have_value(f"1. {FIRST}")
+        expect(page.locator("#sources")).to_contain_text(
+            flat(first.citations[0].quote)[:50], timeout=TIMEOUT_MS
+        )
+        assert slow_renders, "choosing the answer never reached the server"
