@@ -8,10 +8,12 @@ span is right when it is (or closely holds) an accepted answer inside a right se
 Four linear models are fitted in order (span, sentence, then confidence and answerability;
 the sentence model as a ranking of each question's candidates, `evals.ranking`); each later one
 is trained on the earlier ones' out-of-fold outputs, so no model learns from predictions made on
-its own training rows. Thresholds are chosen on out-of-fold
-confidences. Then every training question is answered through the real `Assistant.ask` by a
-model fitted without its fold, and the figures are printed: the cross-validated estimate
-reported beside the test sets.
+its own training rows. Thresholds are chosen on out-of-fold confidences. The sentence and
+answerability models are also fitted on every collection but one and scored on the one left out
+(`evals.fitting.across_collections`): a gain out of fold that does not hold there was learned
+from the collections' own sentences. Then every training question is answered through the real
+`Assistant.ask` by a model fitted without its fold, and the figures are printed: the
+cross-validated estimate reported beside the test sets.
 
 The same training files give the same model file on one kind of machine: folds and solvers are
 seeded, sums run on one thread, and the collections are embedded afresh on one thread (see
@@ -33,9 +35,10 @@ import numpy as np
 from assistant.core.readers import Readers
 from assistant.core.service import Assistant
 from evals.collections import Collection
-from evals.fitting.examples import examine_all
+from evals.fitting.across_collections import Questions, across_collections
+from evals.fitting.examples import Example, examine_all
 from evals.fitting.figures import cross_validated_figures
-from evals.fitting.out_of_fold import fit_models
+from evals.fitting.out_of_fold import Stage, fit_models
 from evals.fitting.thresholds import choose_thresholds
 
 
@@ -77,14 +80,38 @@ def _fit(
         f"candidates for {reachable:.3f} of them"
     )
     model, stage, chosen = fit_models(examples, lambda e: assistant_of(e.question_set.collection), report)
+    left_out = across_collections(
+        _questions(examples, stage), chosen["sentence_c"], chosen["answerable_c"], report
+    )
     thresholds = choose_thresholds(examples, stage, report)
     sets = tuple(sorted({e.question_set.label for e in examples}))
     model = replace(model, thresholds=thresholds, trained_on=sets)
     model.save(path)
     report(f"wrote {path}")
-    result: dict[str, Any] = {"model": str(path), "regularisation": chosen, "thresholds": thresholds.__dict__}
+    result: dict[str, Any] = {
+        "model": str(path),
+        "regularisation": chosen,
+        "thresholds": thresholds.__dict__,
+        "across_collections": left_out,
+    }
     if cross_validate:
         result["cross_validated"] = cross_validated_figures(
             examples, readers, open_assistant, chosen, thresholds, report
         )
     return result
+
+
+def _questions(examples: list[Example], stage: Stage) -> Questions:
+    """What the check across collections reads of the examined training questions."""
+    from evals.fitting.rows import ranks
+
+    return Questions(
+        collection=[e.question_set.collection.name for e in examples],
+        sentence_tables=stage.sentence_tables,
+        sentence_labels=[e.sentence_labels for e in examples],
+        ranks=[ranks(e) for e in examples],
+        for_ranking=[e.for_ranking for e in examples],
+        question_rows=stage.question_rows,
+        answerable=np.asarray([1.0 if e.answerable else 0.0 for e in examples]),
+        written=np.asarray([not e.off_topic for e in examples]),
+    )

@@ -46,6 +46,7 @@ class Stage:
     confidence: np.ndarray
     answerable: np.ndarray
     off_topic: np.ndarray
+    question_rows: np.ndarray  # what the answerability model reads, one row per example
 
 
 def fit_models(
@@ -178,7 +179,7 @@ def fit_models(
         sentence_c,
         SEED,
     )
-    stage = Stage(span_ratings, tables, logits, confidence, answerable, off_topic)
+    stage = Stage(span_ratings, tables, logits, confidence, answerable, off_topic, question_rows)
     chosen = {
         "span_c": span_c,
         "sentence_c": sentence_c,
