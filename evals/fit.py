@@ -39,6 +39,7 @@ from evals.fitting.across_collections import Questions, across_collections
 from evals.fitting.examples import Example, examine_all
 from evals.fitting.figures import cross_validated_figures
 from evals.fitting.out_of_fold import Stage, fit_models
+from evals.fitting.rows import ranks
 from evals.fitting.thresholds import choose_thresholds
 
 
@@ -103,8 +104,6 @@ def _fit(
 
 def _questions(examples: list[Example], stage: Stage) -> Questions:
     """What the check across collections reads of the examined training questions."""
-    from evals.fitting.rows import ranks
-
     return Questions(
         collection=[e.question_set.collection.name for e in examples],
         sentence_tables=stage.sentence_tables,

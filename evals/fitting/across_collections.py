@@ -21,6 +21,7 @@ import numpy as np
 from assistant.answering.features import ANSWERABILITY_FEATURES, SENTENCE_FEATURES
 from evals.fitting.examples import SEED
 from evals.fitting.linear import fit_linear
+from evals.fitting.rows import top_right
 from evals.ranking import fit_ranking
 
 
@@ -65,16 +66,17 @@ def across_collections(
             SEED,
         )
         ranked = [i for i, name in enumerate(names) if name == held and questions.for_ranking[i]]
-        right = [_top_right(questions, i, ranker.logits(questions.sentence_tables[i])) for i in ranked]
+        tables, labels = questions.sentence_tables, questions.sentence_labels
+        right = [top_right(labels[i], ranker.logits(tables[i])) for i in ranked]
         train = (names != held) & questions.written
         test = (names == held) & questions.written
         figures = {"top_sentence_right": float(np.mean(right)) if right else 0.0}
-        labels = questions.answerable
-        if len(set(labels[train].tolist())) == 2 and len(set(labels[test].tolist())) == 2:
+        answerable = questions.answerable
+        if len(set(answerable[train].tolist())) == 2 and len(set(answerable[test].tolist())) == 2:
             rows = questions.question_rows
-            model = fit_linear(rows[train], labels[train], answerability_features, answerable_c)
+            model = fit_linear(rows[train], answerable[train], answerability_features, answerable_c)
             probabilities = model.probabilities(rows[test])
-            figures["answerability_auc"] = float(roc_auc_score(labels[test], probabilities))
+            figures["answerability_auc"] = float(roc_auc_score(answerable[test], probabilities))
         found[held] = figures
         report(
             f"fitted without {held}, scored on it: top sentence right {figures['top_sentence_right']:.3f}"
@@ -85,8 +87,3 @@ def across_collections(
             )
         )
     return found
-
-
-def _top_right(questions: Questions, index: int, logits: np.ndarray) -> float:
-    labels = questions.sentence_labels[index]
-    return float(labels[int(np.argmax(logits))]) if len(logits) else 0.0

@@ -74,4 +74,9 @@ def confidence_row(
 
 def top_sentence_right(example: Example, logits: np.ndarray) -> float:
     """1.0 when the sentence rated highest is a right one, else 0.0 (and for no candidates)."""
-    return float(example.sentence_labels[int(np.argmax(logits))]) if len(logits) else 0.0
+    return top_right(example.sentence_labels, logits)
+
+
+def top_right(labels: np.ndarray, logits: np.ndarray) -> float:
+    """1.0 when the candidate rated highest is labelled right, else 0.0 (and for no candidates)."""
+    return float(labels[int(np.argmax(logits))]) if len(logits) else 0.0
