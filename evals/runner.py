@@ -88,6 +88,45 @@ def gate(metrics: dict[str, float], thresholds: dict[str, dict[str, float]]) -> 
     return failures
 
 
+# The gated metrics that are shares of a set's questions, and of which questions.
+QUESTION_SHARES = {
+    "answer_accuracy": "answerable",
+    "lead_accuracy": "answerable",
+    "false_refusals": "answerable",
+    "retrieval_recall_at_5": "answerable",
+    "refusal_accuracy": "unanswerable",
+}
+CLOSE_MARGIN = 2.0  # questions: a refit, or the same model on another CPU, can move one or two
+
+
+def close_bounds(
+    metrics: dict[str, float], thresholds: dict[str, dict[str, float]], outcomes: list[Outcome]
+) -> list[str]:
+    """The bounds this run meets with fewer than CLOSE_MARGIN questions to spare, as sentences.
+
+    The gate is about regressions, not noise, only while its bounds sit two questions below the
+    run they were set from; a bound closer than that fails on the next refit whichever way it
+    moves the set's questions. Example: "answer_accuracy = 0.649 meets its bound 0.64 by 0.7 of
+    74 answerable questions"."""
+    counts = {
+        "answerable": sum(o.item.answerable for o in outcomes),
+        "unanswerable": sum(not o.item.answerable for o in outcomes),
+    }
+    found = []
+    for side, sign in (("min", 1.0), ("max", -1.0)):
+        for name, bound in thresholds.get(side, {}).items():
+            of = QUESTION_SHARES.get(name)
+            if of is None or name not in metrics or not counts[of]:
+                continue
+            spare = sign * (metrics[name] - bound) * counts[of]
+            if 0.0 <= spare < CLOSE_MARGIN:
+                found.append(
+                    f"{name} = {metrics[name]} meets its bound {bound} by {spare:.1f} of "
+                    f"{counts[of]} {of} questions"
+                )
+    return found
+
+
 def to_json(results: list[RunResult], failures: list[str]) -> dict[str, Any]:
     hybrid = results[0]
     return {

@@ -268,3 +268,31 @@ def test_the_refusals_are_shown_per_kind_of_question() -> None:
     labels = np.asarray([0.0] * 3 + [1.0] * 3 + [1.0] * 6 + [1.0] * 2)
     probabilities = np.asarray([0.1] * 3 + [0.2, 0.9, 0.9] + [0.9] * 6 + [0.1] * 2)
     assert refused_by_kind(labels, probabilities, kinds, 0.5) == "how-many 1.00 / 0.33 (6), what - / 0.00 (6)"
+
+
+def test_bounds_met_by_less_than_two_questions_are_named_with_their_margin() -> None:
+    """Ten answerable and four unanswerable questions: answer accuracy 0.7 against a bound of
+    0.65 is half a question to spare; refusal 0.75 against 0.25 is two whole questions; a bound
+    missed is the gate's failure, not a close one; words are not counted in questions."""
+    from evals.runner import close_bounds
+
+    who = EvalQuestion("w1", "Who ran it?", ("Ann Lee",), ("a.txt",), True)
+    nothing = EvalQuestion("u1", "Who owns it?", (), (), False)
+    text = {"a.txt": "It was run by Ann Lee."}
+    outcomes = [score(who, {"answered": True, "answer": "Ann Lee. [1]"}, 1.0, text)] * 10
+    outcomes += [score(nothing, {"answered": False, "answer": "No."}, 1.0, text)] * 4
+    metrics = {
+        "answer_accuracy": 0.7,
+        "lead_accuracy": 0.5,
+        "refusal_accuracy": 0.75,
+        "false_refusals": 0.1,
+        "answer_words_mean": 44.0,
+    }
+    bounds = {
+        "min": {"answer_accuracy": 0.65, "lead_accuracy": 0.6, "refusal_accuracy": 0.25},
+        "max": {"false_refusals": 0.15, "answer_words_mean": 45},
+    }
+    assert close_bounds(metrics, bounds, outcomes) == [
+        "answer_accuracy = 0.7 meets its bound 0.65 by 0.5 of 10 answerable questions",
+        "false_refusals = 0.1 meets its bound 0.15 by 0.5 of 10 answerable questions",
+    ]
