@@ -52,38 +52,28 @@ def across_collections(
 
     sentence_features, answerability_features = features
     names = np.asarray(questions.collection)
+    tables, labels = questions.sentence_tables, questions.sentence_labels
+    answerable, rows = questions.answerable, questions.question_rows
     found: dict[str, dict[str, float]] = {}
     for held in sorted(set(questions.collection)):
-        fitted_on = [i for i, name in enumerate(names) if name != held]
-        if not fitted_on:
+        if (names == held).all():
             continue
-        learning = [i for i in fitted_on if questions.ranks[i]]
+        learning = [i for i, name in enumerate(names) if name != held and questions.ranks[i]]
         ranker = fit_ranking(
-            [questions.sentence_tables[i] for i in learning],
-            [questions.sentence_labels[i] for i in learning],
-            sentence_features,
-            sentence_c,
-            SEED,
+            [tables[i] for i in learning], [labels[i] for i in learning], sentence_features, sentence_c, SEED
         )
         ranked = [i for i, name in enumerate(names) if name == held and questions.for_ranking[i]]
-        tables, labels = questions.sentence_tables, questions.sentence_labels
         right = [top_right(labels[i], ranker.logits(tables[i])) for i in ranked]
         train = (names != held) & questions.written
         test = (names == held) & questions.written
         figures = {"top_sentence_right": float(np.mean(right)) if right else 0.0}
-        answerable = questions.answerable
         if len(set(answerable[train].tolist())) == 2 and len(set(answerable[test].tolist())) == 2:
-            rows = questions.question_rows
             model = fit_linear(rows[train], answerable[train], answerability_features, answerable_c)
             probabilities = model.probabilities(rows[test])
             figures["answerability_auc"] = float(roc_auc_score(answerable[test], probabilities))
         found[held] = figures
-        report(
-            f"fitted without {held}, scored on it: top sentence right {figures['top_sentence_right']:.3f}"
-            + (
-                f", answerability AUC {figures['answerability_auc']:.3f}"
-                if "answerability_auc" in figures
-                else ""
-            )
-        )
+        line = f"fitted without {held}, scored on it: top sentence right {figures['top_sentence_right']:.3f}"
+        if "answerability_auc" in figures:
+            line += f", answerability AUC {figures['answerability_auc']:.3f}"
+        report(line)
     return found
