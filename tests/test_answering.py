@@ -7,12 +7,20 @@ a real ChromaDB, and asks through the same `Assistant.ask` the chat uses, with t
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from assistant.answering.compose import LeadSpan, Scored, best_lead_span, compose, lead_kind_fits
+from assistant.answering.compose import (
+    AnswerShape,
+    LeadSpan,
+    Scored,
+    best_lead_span,
+    compose,
+    lead_kind_fits,
+)
 from assistant.answering.language import Language
 from assistant.answering.model import Thresholds
 from assistant.answering.reading import question_type, read_question
@@ -133,6 +141,42 @@ def test_a_sentence_introducing_a_list_is_cited_with_its_items(harbour: Assistan
     quotes = [item.passage.text for item in choice.sentences]
     assert quotes[0] == intro.passage.text
     assert quotes[1:] == ["Meeting every month instead of twice a year", "Publishing minutes within ten days"]
+
+
+def test_a_sentence_rated_close_behind_is_shown_second_even_when_it_follows_the_best(
+    harbour: Assistant, readers: Readers
+) -> None:
+    """The answer is often in the sentence after the one the question matches, so a neighbour
+    rated close behind is shown like any other second sentence, after the best one."""
+    library = harbour.library
+    [found] = [p for p in library.passages if p.passage.text.startswith("Dr Okafor found")]
+    [after] = library.neighbours(found.id, before=0, after=1)[1:]
+    reading = read_question("What did the review find?", "What did the review find?", readers.language)
+    rows = [library.row_of[found.id], library.row_of[after.id]]
+    scored = Scored(reading, rows, np.asarray([0.6, 0.5]), [None, None], [False, False], 0.5, 0.9, {})
+    pair = Thresholds(answer=0.3, lead=0.8, span=0.5, second=0.2)
+    choice = compose(scored, pair, library, 3, near=0.1)
+    assert choice.shape == AnswerShape.TWO
+    assert [item.id for item in choice.sentences] == [found.id, after.id]
+    # Rated further behind than `second`, or sure enough for one sentence: the best alone.
+    for thresholds in (replace(pair, second=0.05), replace(pair, lead=0.4)):
+        alone = compose(scored, thresholds, library, 3, near=0.1)
+        assert [item.id for item in alone.sentences] == [found.id]
+
+
+def test_two_sentences_are_shown_only_when_they_fit_in_the_pair_words(
+    harbour: Assistant, readers: Readers
+) -> None:
+    library = harbour.library
+    [found] = [p for p in library.passages if p.passage.text.startswith("Dr Okafor found")]
+    [accepted] = [p for p in library.passages if p.passage.text.startswith("The council accepted")]
+    words = len(found.passage.text.split()) + len(accepted.passage.text.split())
+    reading = read_question("What did the review find?", "What did the review find?", readers.language)
+    rows = [library.row_of[found.id], library.row_of[accepted.id]]
+    scored = Scored(reading, rows, np.asarray([0.6, 0.55]), [None, None], [False, False], 0.5, 0.9, {})
+    for pair_words, shown in ((words, 2), (words - 1, 1), (None, 2)):
+        thresholds = Thresholds(answer=0.3, lead=0.8, span=0.5, second=0.2, pair_words=pair_words)
+        assert len(compose(scored, thresholds, library, 3, near=0.1).sentences) == shown, pair_words
 
 
 def test_yes_or_no_follows_what_the_quote_says(harbour: Assistant, readers: Readers) -> None:

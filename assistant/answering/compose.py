@@ -3,7 +3,8 @@
 - confident, with a span of the kind asked for rated highly: a short lead (a name, date, figure or
   place taken from the cited sentence), then the sentence; "Yes"/"No" for a yes/no question whose
   sentence says so;
-- less sure: the sentence alone, or the two best sentences when the second is rated close behind;
+- less sure: the sentence alone, or the two best sentences when the second is rated close behind
+  and the two fit in the fitted number of words (`shows_second`);
 - not sure enough: the refusal, with the nearest passages only when they come close.
 
 A sentence that introduces a list ("... including:") is cited with the lines that follow it.
@@ -129,13 +130,21 @@ def compose(
             return Choice(AnswerShape.LEAD, sentences, lead.span.text, confidence, ranked_rows)
         return Choice(AnswerShape.SENTENCE, sentences, "", confidence, ranked_rows)
     if len(order) > 1 and len(sentences) == 1:
-        second = order[1]
-        if scored.probabilities[second] >= scored.probabilities[best] - thresholds.second and not _adjacent(
-            library, scored.rows[best], scored.rows[second]
-        ):
-            pair = [library.passages[scored.rows[best]], library.passages[scored.rows[second]]]
+        pair = [library.passages[scored.rows[best]], library.passages[scored.rows[order[1]]]]
+        words = sum(len(item.passage.text.split()) for item in pair)
+        if shows_second(scored.probabilities[best], scored.probabilities[order[1]], words, thresholds):
             return Choice(AnswerShape.TWO, pair, "", confidence, ranked_rows)
     return Choice(AnswerShape.SENTENCE, sentences, "", confidence, ranked_rows)
+
+
+def shows_second(best: float, second: float, words: int, thresholds: Thresholds) -> bool:
+    """Whether an answer below the lead threshold shows the second-rated sentence after the best:
+    when it is rated within `thresholds.second` of the best (`best`, `second`: their
+    probabilities) and the two hold at most `thresholds.pair_words` words. Its neighbour counts
+    like any other sentence: the answer is often in the sentence after the one the question
+    matches ("... was added." then "(Contributed by ...)")."""
+    close = second >= best - thresholds.second
+    return close and (thresholds.pair_words is None or words <= thresholds.pair_words)
 
 
 def lead_kind_fits(reading: Reading, span: Span, focus_fit: dict[str, float]) -> bool:
@@ -154,10 +163,3 @@ def _with_list(library: Library, item: IndexedPassage, max_citations: int) -> li
     if not item.passage.text.rstrip().endswith(":"):
         return [item]
     return library.neighbours(item.id, before=0, after=max_citations - 1)
-
-
-def _adjacent(library: Library, a: int, b: int) -> bool:
-    first, second = library.passages[a], library.passages[b]
-    return first.passage.document_id == second.passage.document_id and any(
-        n.id == second.id for n in library.neighbours(first.id)
-    )

@@ -61,6 +61,7 @@ class Thresholds:
     span: float  # ... holds at least this share of its sentence's span ratings
     second: float  # in the middle band, a second sentence rated within this much of the first is shown too
     off_topic: float = 1.0  # off-topic probability from which to refuse (1.0: never)
+    pair_words: int | None = None  # ... when the two sentences hold at most this many words (None: any)
 
 
 @dataclass(frozen=True)

@@ -113,5 +113,6 @@ def _answer_settings(settings: Settings, model: AnswerModel) -> AnswerSettings:
             span=fitted.span if chosen.span_threshold is None else chosen.span_threshold,
             second=fitted.second if chosen.second_threshold is None else chosen.second_threshold,
             off_topic=fitted.off_topic if chosen.off_topic_threshold is None else chosen.off_topic_threshold,
+            pair_words=fitted.pair_words if chosen.pair_words is None else chosen.pair_words,
         ),
     )

@@ -12,12 +12,13 @@ import numpy as np
 
 from assistant.answering.compose import LeadSpan, best_lead_span
 from assistant.answering.model import Thresholds
+from evals.fitting.answer_shape import AnsweredQuestion, Rated, choose_shape, outcome
 from evals.fitting.answerability_check import question_kinds, refused_by_kind
 from evals.fitting.examples import Example, span_matches
 from evals.fitting.out_of_fold import Stage
 from evals.fitting.rows import top_sentence_right
 
-WORDS_CEILING = 40.0  # mean answer words the threshold search may not exceed (the target is 45)
+WORDS_CEILING = 40.0  # mean answer words of any collection the threshold search may not exceed (target 45)
 LEAD_TOLERANCE = 0.005  # of first lines right, a short lead may cost (one question in 200)
 FALSE_REFUSALS_CEILING = 0.10  # the target: at most one answerable question in ten refused
 OFF_TOPIC_FALSE_REFUSALS = 0.01  # answerable questions the off-topic refusal may cost (1 in 100)
@@ -29,8 +30,9 @@ def choose_thresholds(examples: list[Example], stage: Stage, report: Callable[[s
     Refusal: the answerability that gives the most answer accuracy (answered with the right
     sentence) plus refusal accuracy while refusing at most FALSE_REFUSALS_CEILING of the
     answerable questions. Shape: the confidence below which a second sentence rated close behind
-    is shown too, and how close, giving the most right answers while the mean answer stays under
-    WORDS_CEILING words. Lead (above that confidence): see LEAD_TOLERANCE.
+    is shown too, how close, and how many words the two may hold, giving the most right answers
+    while each collection's mean answer stays under WORDS_CEILING words. Lead (above that
+    confidence): see LEAD_TOLERANCE.
     """
     grid = np.round(np.arange(0.02, 0.96, 0.02), 2)
     answerable = np.asarray([e.answerable for e in examples])
@@ -58,26 +60,9 @@ def choose_thresholds(examples: list[Example], stage: Stage, report: Callable[[s
 
     ranking = [i for i, e in enumerate(examples) if e.for_ranking and stage.answerable[i] >= answer_t]
 
-    def middle(sure_t: float, second: float) -> tuple[float, float]:
-        """Answers right (either sentence) and mean words, when a question rated below `sure_t`
-        shows a second sentence rated within `second` of the first."""
-        right = words = 0.0
-        for i in ranking:
-            order = np.argsort(-stage.logits[i], kind="stable")
-            labels, sizes = examples[i].sentence_labels, examples[i].words
-            if confidence[i] < sure_t and len(order) > 1:
-                probabilities = 1 / (1 + np.exp(-stage.logits[i]))
-                if probabilities[order[1]] >= probabilities[order[0]] - second:
-                    right += max(labels[order[0]], labels[order[1]])
-                    words += sizes[order[0]] + sizes[order[1]] + 7
-                    continue
-            right += labels[order[0]]
-            words += sizes[order[0]]
-        return right, words / max(len(ranking), 1)
-
-    seconds = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3)
-    shapes = [(float(t), s) for t in grid for s in seconds if middle(float(t), s)[1] <= WORDS_CEILING]
-    lead_t, second_t = max(shapes, key=lambda p: (middle(*p)[0], -p[0], -p[1])) if shapes else (0.0, 0.0)
+    answered_questions = [_answered(examples[i], stage.logits[i], float(confidence[i])) for i in ranking]
+    shape = choose_shape(answered_questions, [float(t) for t in grid], WORDS_CEILING)
+    lead_t, second_t, pair_words = shape.lead, shape.second, shape.pair_words
 
     def lead(index: int) -> LeadSpan | None:
         exam = examples[index].exam
@@ -113,17 +98,23 @@ def choose_thresholds(examples: list[Example], stage: Stage, report: Callable[[s
         default=1.0,
     )
     thresholds = Thresholds(
-        answer=answer_t, lead=lead_t, span=span_t, second=float(second_t), off_topic=off_topic_t
+        answer=answer_t,
+        lead=lead_t,
+        span=span_t,
+        second=float(second_t),
+        off_topic=off_topic_t,
+        pair_words=pair_words,
     )
     answered = stage.answerable >= answer_t
-    right, words = middle(lead_t, second_t)
+    right, words = outcome(answered_questions, shape)
     count = max(len(ranking), 1)
     report(
         "out of fold at these thresholds: written unanswerable refused "
         f"{(~answered[~answerable & written]).mean():.3f}, "
         f"answerable refused {(~answered[answerable]).mean():.3f}, answers right when answered "
         f"{right / count:.3f}, first lines right {rights.get(span_t, 0) / count:.3f} "
-        f"({leads_given(span_t)} leads in {len(ranking)} answers), mean words {words:.1f}"
+        f"({leads_given(span_t)} leads in {len(ranking)} answers), mean words {words:.1f} "
+        "(the wordiest collection's)"
     )
     kinds = question_kinds(examples)
     report(
@@ -141,5 +132,21 @@ def choose_thresholds(examples: list[Example], stage: Stage, report: Callable[[s
         f"thresholds: refuse below {thresholds.answer}; one sentence from {thresholds.lead}, with a "
         f"lead when its span holds {thresholds.span} of its sentence's span ratings; below it, a "
         f"second sentence rated within {thresholds.second}"
+        + (f", the two in at most {pair_words} words" if pair_words is not None else "")
     )
     return thresholds
+
+
+def _answered(example: Example, logits: np.ndarray, confidence: float) -> AnsweredQuestion:
+    """An answered question's two best sentences as `answer_shape` reads them."""
+    order = np.argsort(-logits, kind="stable")[:2]
+    return AnsweredQuestion(
+        example.question_set.collection.name,
+        confidence,
+        tuple(
+            Rated(
+                float(1 / (1 + np.exp(-logits[o]))), int(example.words[o]), bool(example.sentence_labels[o])
+            )
+            for o in order
+        ),
+    )

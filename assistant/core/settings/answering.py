@@ -75,6 +75,12 @@ class AnsweringSettings(BaseModel):
         description="Below the lead threshold, a second sentence rated within this of the best is shown "
         "too; unset: fitted.",
     )
+    pair_words: int | None = Field(
+        None,
+        ge=1,
+        description="The second sentence is shown only when the two hold at most this many words; "
+        "unset: fitted.",
+    )
     off_topic_threshold: float | None = Field(
         None,
         ge=0,

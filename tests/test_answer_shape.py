@@ -1,0 +1,37 @@
+"""Choosing when an answer shows a second sentence (`evals.fitting.answer_shape`), on made-up ratings."""
+
+from __future__ import annotations
+
+from evals.fitting.answer_shape import AnsweredQuestion, Rated, Shape, choose_shape, outcome
+
+GRID = [round(0.1 * i, 1) for i in range(1, 10)]
+
+
+def _question(collection: str, words: int, second_right: bool) -> AnsweredQuestion:
+    """A question answered at middling confidence whose best sentence is wrong and whose second,
+    rated close behind, is right or not."""
+    return AnsweredQuestion(collection, 0.5, (Rated(0.6, words, False), Rated(0.55, words, second_right)))
+
+
+def test_second_sentences_are_shown_where_they_fit_each_collections_words() -> None:
+    # Pooled, every pair shown averages (40 * 27 + 10 * 77) / 50 = 37 words, under the ceiling;
+    # but the long collection's own answers would average 77.
+    short = [_question("short", 10, second_right=True) for _ in range(40)]
+    long = [_question("long", 35, second_right=True) for _ in range(10)]
+    shape = choose_shape(short + long, GRID, ceiling=40.0)
+    right, words = outcome(short + long, shape)
+    assert right == 40  # every short question's pair, no long one's
+    assert words <= 40.0
+    assert shape.pair_words is not None and 27 <= shape.pair_words < 77
+
+
+def test_no_second_sentence_when_it_buys_no_right_answer() -> None:
+    questions = [_question("one", 10, second_right=False) for _ in range(20)]
+    shape = choose_shape(questions, GRID, ceiling=40.0)
+    assert outcome(questions, shape) == (0, 10.0)
+
+
+def test_a_confident_answer_shows_its_best_sentence_alone() -> None:
+    sure = AnsweredQuestion("one", 0.9, (Rated(0.9, 10, True), Rated(0.89, 10, False)))
+    assert outcome([sure], Shape(lead=0.8, second=0.5, pair_words=None)) == (1, 10.0)
+    assert outcome([sure], Shape(lead=0.95, second=0.5, pair_words=None)) == (1, 27.0)
