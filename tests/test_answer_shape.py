@@ -35,3 +35,11 @@ def test_a_confident_answer_shows_its_best_sentence_alone() -> None:
     sure = AnsweredQuestion("one", 0.9, (Rated(0.9, 10, True), Rated(0.89, 10, False)))
     assert outcome([sure], Shape(lead=0.8, second=0.5, pair_words=None)) == (1, 10.0)
     assert outcome([sure], Shape(lead=0.95, second=0.5, pair_words=None)) == (1, 27.0)
+
+
+def test_a_second_sentence_right_after_the_best_costs_no_preamble() -> None:
+    apart = AnsweredQuestion("one", 0.5, (Rated(0.6, 10, False), Rated(0.55, 10, True)))
+    after = AnsweredQuestion("one", 0.5, (Rated(0.6, 10, False), Rated(0.55, 10, True, follows_best=True)))
+    shape = Shape(lead=0.8, second=0.2, pair_words=None)
+    assert outcome([apart], shape) == (1, 27.0)
+    assert outcome([after], shape) == (1, 20.0)

@@ -25,6 +25,7 @@ from assistant.answering.language import Language
 from assistant.answering.model import Thresholds
 from assistant.answering.reading import question_type, read_question
 from assistant.answering.spans import find_spans
+from assistant.core.answer_assembly import assemble_answer
 from assistant.core.answers import Answer
 from assistant.core.readers import Readers
 from assistant.core.service import Assistant, create_assistant
@@ -149,15 +150,27 @@ def test_a_sentence_rated_close_behind_is_shown_second_even_when_it_follows_the_
     """The answer is often in the sentence after the one the question matches, so a neighbour
     rated close behind is shown like any other second sentence, after the best one."""
     library = harbour.library
-    [found] = [p for p in library.passages if p.passage.text.startswith("Dr Okafor found")]
+    [found] = [p for p in library.passages if p.passage.text.startswith("The council accepted")]
     [after] = library.neighbours(found.id, before=0, after=1)[1:]
-    reading = read_question("What did the review find?", "What did the review find?", readers.language)
+    assert after.passage.text.startswith("The council did not accept")
+    reading = read_question("What did the council decide?", "What did the council decide?", readers.language)
     rows = [library.row_of[found.id], library.row_of[after.id]]
     scored = Scored(reading, rows, np.asarray([0.6, 0.5]), [None, None], [False, False], 0.5, 0.9, {})
     pair = Thresholds(answer=0.3, lead=0.8, span=0.5, second=0.2)
     choice = compose(scored, pair, library, 3, near=0.1)
-    assert choice.shape == AnswerShape.TWO
+    assert choice.shape == AnswerShape.CONTINUED
     assert [item.id for item in choice.sentences] == [found.id, after.id]
+    # Quoted as one passage, in reading order; the other way round they are two places.
+    answer = assemble_answer(Settings(), library, reading, choice, [], library.vectors[rows[0]], None)
+    assert answer.text == f"{found.passage.text} [1] {after.passage.text} [2]"
+    backwards = replace(scored, rows=rows[::-1])
+    two = compose(backwards, pair, library, 3, near=0.1)
+    assert two.shape == AnswerShape.TWO
+    assert [item.id for item in two.sentences] == [after.id, found.id]
+    written = assemble_answer(Settings(), library, reading, two, [], library.vectors[rows[0]], None).text
+    assert written.endswith(
+        f" may answer this in two places: {after.passage.text} [1] {found.passage.text} [2]"
+    )
     # Rated further behind than `second`, or sure enough for one sentence: the best alone.
     for thresholds in (replace(pair, second=0.05), replace(pair, lead=0.4)):
         alone = compose(scored, thresholds, library, 3, near=0.1)

@@ -4,7 +4,8 @@
   place taken from the cited sentence), then the sentence; "Yes"/"No" for a yes/no question whose
   sentence says so;
 - less sure: the sentence alone, or the two best sentences when the second is rated close behind
-  and the two fit in the fitted number of words (`shows_second`);
+  and the two fit in the fitted number of words (`shows_second`), quoted as one passage when the
+  second is the sentence right after the first;
 - not sure enough: the refusal, with the nearest passages only when they come close.
 
 A sentence that introduces a list ("... including:") is cited with the lines that follow it.
@@ -41,6 +42,7 @@ class AnswerShape(StrEnum):
     YES_NO = "yes-no"  # "Yes" or "No", then the sentence
     SENTENCE = "sentence"
     TWO = "two"  # the two best sentences, the second rated close behind the first
+    CONTINUED = "continued"  # the same, when the second is the one right after the first: one passage
     REFUSAL = "refusal"  # the documents do not say; the nearest passages, perhaps
 
 
@@ -133,7 +135,9 @@ def compose(
         pair = [library.passages[scored.rows[best]], library.passages[scored.rows[order[1]]]]
         words = sum(len(item.passage.text.split()) for item in pair)
         if shows_second(scored.probabilities[best], scored.probabilities[order[1]], words, thresholds):
-            return Choice(AnswerShape.TWO, pair, "", confidence, ranked_rows)
+            follows = library.following(scored.rows[best]) == scored.rows[order[1]]
+            shape = AnswerShape.CONTINUED if follows else AnswerShape.TWO
+            return Choice(shape, pair, "", confidence, ranked_rows)
     return Choice(AnswerShape.SENTENCE, sentences, "", confidence, ranked_rows)
 
 

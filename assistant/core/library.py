@@ -230,6 +230,12 @@ class Library:
         window = document_rows[max(0, index - before) : index + after + 1]
         return [self.passages[r] for r in window]
 
+    def following(self, row: int) -> int | None:
+        """The row of the passage right after `row` in its document, or None at the document's end."""
+        document_rows = self._by_document[self.passages[row].passage.document_id]
+        index = self._place[row] + 1
+        return document_rows[index] if index < len(document_rows) else None
+
     def in_document(self, document_id: str) -> list[IndexedPassage]:
         """The document's passages in reading order."""
         return [self.passages[r] for r in self._by_document.get(document_id, [])]

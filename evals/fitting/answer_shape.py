@@ -19,7 +19,7 @@ from assistant.answering.model import Thresholds
 
 SECONDS = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5)  # how close behind a second sentence may be
 PAIR_WORDS = (30, 40, 50, 60, 80, None)  # the most words two sentences shown together hold (None: any)
-PAIR_PREAMBLE_WORDS = 7  # "The documents may answer this in two places:"
+PAIR_PREAMBLE_WORDS = 7  # "The documents may answer this in two places:" (not before one passage)
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class Rated:
     probability: float
     words: int
     right: bool
+    follows_best: bool = False  # the sentence right after the best one: quoted with it as one passage
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,8 @@ def outcome(questions: Sequence[AnsweredQuestion], shape: Shape) -> tuple[int, f
             if shows_second(first.probability, second.probability, first.words + second.words, decide):
                 shown.append(second)
         right += any(s.right for s in shown)
-        size = sum(s.words for s in shown) + (PAIR_PREAMBLE_WORDS if len(shown) > 1 else 0)
+        preamble = len(shown) > 1 and not shown[-1].follows_best
+        size = sum(s.words for s in shown) + (PAIR_PREAMBLE_WORDS if preamble else 0)
         words.setdefault(question.collection, []).append(size)
     return right, max((float(np.mean(sizes)) for sizes in words.values()), default=0.0)
 

@@ -38,6 +38,7 @@ class Example:
     span_labels: list[np.ndarray]  # per candidate, per span
     fold: int = 0
     words: list[int] = field(default_factory=list)  # words of each candidate sentence
+    following: list[int | None] = field(default_factory=list)  # each candidate's next sentence's row
 
     @property
     def answerable(self) -> bool:
@@ -95,6 +96,7 @@ def examine_all(open_assistant: Callable[[Collection], Assistant]) -> list[Examp
             sentence_labels = np.zeros(len(exam.candidates))
             span_labels = [np.zeros(len(spans)) for spans in exam.spans]
             words = []
+            following = [library.following(candidate.row) for candidate in exam.candidates]
             for i, candidate in enumerate(exam.candidates):
                 passage = library.passages[candidate.row].passage
                 words.append(len(passage.text.split()))
@@ -105,7 +107,11 @@ def examine_all(open_assistant: Callable[[Collection], Assistant]) -> list[Examp
                     span_labels[i] = np.asarray(
                         [1.0 if span_matches(s.text, item.answers) else 0.0 for s in exam.spans[i]]
                     )
-            examples.append(Example(item, question_set, exam, sentence_labels, span_labels, words=words))
+            examples.append(
+                Example(
+                    item, question_set, exam, sentence_labels, span_labels, words=words, following=following
+                )
+            )
     # Folds of the written questions first, then of the borrowed ones: adding these changes no
     # written question's fold.
     for group in ([e for e in examples if not e.off_topic], [e for e in examples if e.off_topic]):

@@ -139,14 +139,18 @@ def choose_thresholds(examples: list[Example], stage: Stage, report: Callable[[s
 
 def _answered(example: Example, logits: np.ndarray, confidence: float) -> AnsweredQuestion:
     """An answered question's two best sentences as `answer_shape` reads them."""
-    order = np.argsort(-logits, kind="stable")[:2]
+    order = [int(o) for o in np.argsort(-logits, kind="stable")[:2]]
+    rows = [example.exam.candidates[o].row for o in order]
     return AnsweredQuestion(
         example.question_set.collection.name,
         confidence,
         tuple(
             Rated(
-                float(1 / (1 + np.exp(-logits[o]))), int(example.words[o]), bool(example.sentence_labels[o])
+                float(1 / (1 + np.exp(-logits[o]))),
+                example.words[o],
+                bool(example.sentence_labels[o]),
+                follows_best=place == 1 and example.following[order[0]] == rows[1],
             )
-            for o in order
+            for place, o in enumerate(order)
         ),
     )
