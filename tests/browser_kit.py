@@ -103,10 +103,10 @@ def ask(page: Any, question: str) -> None:
     page.locator("#question textarea").fill(question)
     page.locator("#ask").click()
     expect(bot_bubbles(page)).not_to_have_count(before, timeout=TIMEOUT_MS)
-    expect(working_note(page)).to_have_count(0, timeout=TIMEOUT_MS)
+    expect(searching_note(page)).to_have_count(0, timeout=TIMEOUT_MS)
 
 
-def working_note(page: Any) -> Any:
+def searching_note(page: Any) -> Any:
     """The "Searching <the collection>…" note shown while a question is answered, whatever the
     collection is called."""
     return page.locator("#chat em", has_text="Searching")

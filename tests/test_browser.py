@@ -21,7 +21,7 @@ from assistant.core.service import Assistant
 from assistant.core.settings.paths import PROJECT_ROOT
 from assistant.web import feedback
 from ingest.embedder import Embedder
-from tests.browser_kit import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, ask, bot_bubbles, working_note
+from tests.browser_kit import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, ask, bot_bubbles, searching_note
 from tests.live_app import running_app
 
 OUTPUT = PROJECT_ROOT / "test-output"
@@ -124,7 +124,7 @@ def test_ask_cite_view_export_and_follow_up(
         expect(chat).to_contain_text(
             "Searched for: What did Steve Walker say about staff?", timeout=TIMEOUT_MS
         )
-        expect(chat).not_to_contain_text("Searching the reports", timeout=TIMEOUT_MS)
+        expect(searching_note(page)).to_have_count(0, timeout=TIMEOUT_MS)
         assert bot.count() >= 2
 
         # the sources now show the follow-up's own answer, not the first question's
@@ -320,7 +320,7 @@ def test_markup_from_documents_and_questions_is_shown_as_text(
             box.fill(second)
             box.press("Enter")
             expect(bot_bubbles(page)).not_to_have_count(before, timeout=TIMEOUT_MS)
-            expect(working_note(page)).to_have_count(0, timeout=TIMEOUT_MS)
+            expect(searching_note(page)).to_have_count(0, timeout=TIMEOUT_MS)
             expect(chat).to_contain_text("harbour board about", timeout=TIMEOUT_MS)
 
             shown = chat.inner_text()

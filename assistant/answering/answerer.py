@@ -20,7 +20,7 @@ from assistant.answering.compose import Choice, LeadSpan, Scored, best_lead_span
 from assistant.answering.directives import addresses_the_answerer
 from assistant.answering.features import ANSWERABILITY_FEATURES, columns
 from assistant.answering.language import Language, Parsed
-from assistant.answering.model import AnswerModel, Thresholds
+from assistant.answering.model import AnswerModel, Thresholds, probabilities_of
 from assistant.answering.overlap import Context, asked_stems, share
 from assistant.answering.question_features import confidence_features
 from assistant.answering.reading import Reading
@@ -138,7 +138,7 @@ class Answerer:
         best_span_values = [float(p.max()) if len(p) else 0.0 for p in span_probabilities]
         table = self.sentence_table(exam, best_span_values)
         logits = model.sentence.logits(table)
-        probabilities = 1.0 / (1.0 + np.exp(-logits))
+        probabilities = probabilities_of(logits)
         confidence = answerable = off_topic = 0.0
         if len(logits):
             row = self.question_row(exam, logits, table, best_spans)

@@ -49,7 +49,12 @@ class LinearModel:
         return np.asarray(standard @ np.asarray(self.coef) + self.intercept, dtype=np.float64)
 
     def probabilities(self, table: np.ndarray) -> np.ndarray:
-        return np.asarray(1.0 / (1.0 + np.exp(-self.logits(table))))
+        return probabilities_of(self.logits(table))
+
+
+def probabilities_of(logits: np.ndarray) -> np.ndarray:
+    """The probabilities a model's logits stand for (the chat and `make fit` convert alike)."""
+    return np.asarray(1.0 / (1.0 + np.exp(-logits)))
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import numpy as np
 
 from assistant.answering.compose import LeadSpan, best_lead_span
-from assistant.answering.model import Thresholds
+from assistant.answering.model import Thresholds, probabilities_of
 from evals.fitting.answer_shape import AnsweredQuestion, Rated, choose_shape, outcome
 from evals.fitting.answerability_check import question_kinds, refused_by_kind
 from evals.fitting.examples import Example, span_matches
@@ -141,12 +141,13 @@ def _answered(example: Example, logits: np.ndarray, confidence: float) -> Answer
     """An answered question's two best sentences as `answer_shape` reads them."""
     order = [int(o) for o in np.argsort(-logits, kind="stable")[:2]]
     rows = [example.exam.candidates[o].row for o in order]
+    probabilities = probabilities_of(logits)
     return AnsweredQuestion(
         example.question_set.collection.name,
         confidence,
         tuple(
             Rated(
-                float(1 / (1 + np.exp(-logits[o]))),
+                float(probabilities[o]),
                 example.words[o],
                 bool(example.sentence_labels[o]),
                 follows_best=place == 1 and example.following[order[0]] == rows[1],
