@@ -33,16 +33,8 @@ from assistant.web.conversation import Conversation, Turn, answer_html, chat_mes
 from evals.generative import unsupported_sentences
 from ingest.documents import Document, DocumentMeta
 from ingest.embedder import Embedder
-from tests.browser_kit import (
-    TIMEOUT_MS,
-    ask,
-    bot_bubbles,
-    flat,
-    launch_chromium,
-    opened_page,
-    page_on_served,
-    searching_note,
-)
+from tests import browser_kit
+from tests.browser_kit import TIMEOUT_MS, ask, bot_bubbles, flat, launch_chromium, opened_page, page_on_served
 from tests.conftest import ingest_folder
 from tests.live_app import free_port, running_app
 from tests.model_server import Server
@@ -176,7 +168,7 @@ def test_a_written_answer_says_so_and_each_shown_sentence_cites_an_exact_quote(
     page.locator("#ask").click()
     chat = page.locator("#chat")
     expect(chat).to_contain_text("writing the answer with the model and checking each sentence")
-    expect(searching_note(page)).to_have_count(0, timeout=TIMEOUT_MS)
+    expect(browser_kit.searching_note(page)).to_have_count(0, timeout=TIMEOUT_MS)
 
     bubble = bot_bubbles(page).last
     expect(bubble).to_contain_text(web_generative.WRITTEN)
