@@ -15,7 +15,7 @@ from assistant.core.service import Assistant
 from evals.check import problems
 from evals.collections import Collection, QuestionSet, collections, find_set, question_sets
 from evals.dataset import EvalQuestion, load_dataset
-from evals.fitting.answerability_check import kind_balanced_auc, refused_by_kind
+from evals.fitting.answerability_check import auc_by_kind, kind_balanced_auc, refused_by_kind
 from evals.metrics import contains_answer, normalise, score
 from evals.runner import gate, load_thresholds, run_all
 
@@ -261,6 +261,19 @@ def test_a_model_that_knows_only_the_kind_of_question_scores_chance_with_kinds_w
     assert roc_auc_score(labels, by_kind) > 0.8  # looks skilled on the sets as written
     assert kind_balanced_auc(labels, by_kind, kinds) == pytest.approx(0.5)
     assert kind_balanced_auc(labels, evidence, kinds) == pytest.approx(1.0)
+
+
+def test_evidence_within_each_kind_shows_in_the_auc_per_kind_though_the_kinds_overlap() -> None:
+    # Within each kind every answerable question is rated above every unanswerable one, but the
+    # unanswerable "what" questions are rated above the answerable "how many" ones.
+    kinds = np.asarray(["how-many"] * 10 + ["what"] * 10 + ["why"] * 6)
+    labels = np.asarray(([0.0] * 5 + [1.0] * 5) * 2 + [0.0] * 1 + [1.0] * 5)
+    probabilities = np.asarray([0.3] * 5 + [0.4] * 5 + [0.6] * 5 + [0.7] * 5 + [0.5] * 6)
+    assert kind_balanced_auc(labels, probabilities, kinds) < 0.9
+    # "why" has one unanswerable question: too few to say anything, so it is left out.
+    assert auc_by_kind(labels, probabilities, kinds) == "how-many 1.00 (10), what 1.00 (10)"
+    reversed_within = np.where(labels > 0, 0.3, 0.4) + np.where(kinds == "what", 0.3, 0.0)
+    assert auc_by_kind(labels, reversed_within, kinds) == "how-many 0.00 (10), what 0.00 (10)"
 
 
 def test_the_refusals_are_shown_per_kind_of_question() -> None:

@@ -3,9 +3,10 @@
 The training sets' writers chose which questions to make unanswerable: most of their "how many"
 questions ask for a figure the documents do not give, almost none of their "what" questions do.
 A model can score well out of fold by learning that habit alone, and then refuse a councillor's
-"How many recommendations does the report make?" whatever the documents say. Two figures show how
-much of its skill is that habit: its AUC with every kind of question weighted alike (0.5 when it
-tells answerable from unanswerable questions of the same kind no better than chance), and, at the
+"How many recommendations does the report make?" whatever the documents say. Three figures show
+how much of its skill is that habit: its AUC with every kind of question weighted alike (0.5 when
+it tells answerable from unanswerable questions of the same kind no better than chance, though
+pairs of two kinds still count), its AUC within each kind (pairs of one kind only), and, at the
 chosen threshold, the share of each kind's answerable and unanswerable questions it refuses.
 
 Reports only; changes no model and no threshold.
@@ -50,6 +51,24 @@ def kind_balanced_auc(labels: np.ndarray, probabilities: np.ndarray, kinds: np.n
 
     weights = kind_balanced_weights(labels, kinds)
     return float(roc_auc_score(labels, probabilities, sample_weight=weights))
+
+
+def auc_by_kind(labels: np.ndarray, probabilities: np.ndarray, kinds: np.ndarray) -> str:
+    """One line: per kind with at least MIN_KIND answerable and MIN_KIND unanswerable questions,
+    the AUC among that kind's questions alone.
+
+    Example: "how-many 0.75 (94), which 0.63 (402), what 0.45 (201)".
+    """
+    from sklearn.metrics import roc_auc_score
+
+    parts = []
+    for kind in sorted(np.unique(kinds), key=lambda k: -int((kinds == k).sum())):
+        rows = kinds == kind
+        if min(int((labels[rows] > 0).sum()), int((labels[rows] <= 0).sum())) < MIN_KIND:
+            continue
+        auc = roc_auc_score(labels[rows] > 0, probabilities[rows])
+        parts.append(f"{kind} {auc:.2f} ({int(rows.sum())})")
+    return ", ".join(parts)
 
 
 def refused_by_kind(

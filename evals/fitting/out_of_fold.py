@@ -22,7 +22,7 @@ from assistant.answering.features import (
 )
 from assistant.answering.model import AnswerModel, LinearModel, Thresholds
 from assistant.core.service import Assistant
-from evals.fitting.answerability_check import kind_balanced_auc, question_kinds
+from evals.fitting.answerability_check import auc_by_kind, kind_balanced_auc, question_kinds
 from evals.fitting.examples import SEED, Example
 from evals.fitting.linear import choose_c, fit_linear
 from evals.fitting.rows import (
@@ -163,6 +163,10 @@ def fit_models(
         "  with every kind of question weighted alike, AUC "
         f"{kind_balanced_auc(answerable_labels[written], answerable[written], kinds[written]):.3f} "
         "(0.5: it tells answerable from unanswerable questions of one kind no better than chance)"
+    )
+    report(
+        "  within each kind (AUC, written questions): "
+        f"{auc_by_kind(answerable_labels[written], answerable[written], kinds[written])}"
     )
     off_topic_labels = np.asarray([1.0 if e.off_topic else 0.0 for e in examples])
     everyone = np.ones(len(examples), dtype=bool)
