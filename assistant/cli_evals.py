@@ -52,7 +52,8 @@ from assistant.cli_common import open_index, require_index, settings_from
     "previous_path",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="An earlier run's --json output: show what got better or worse since. "
-    "Default with --report DIR: DIR/results.json, the run before, kept there.",
+    "Default with --report DIR: DIR/results.json, the run before, kept there. With --all: how many "
+    "questions of each collection's sets went each way, and whether chance explains it.",
 )
 def evals(
     dataset: Path | None,
@@ -69,7 +70,7 @@ def evals(
 
     generative = "generative" in modes
     if every_set:
-        _evals_all(split, as_json, "generative" if generative else "hybrid")
+        _evals_all(split, as_json, "generative" if generative else "hybrid", previous_path)
         return
 
     from assistant.core.service import create_assistant
@@ -146,9 +147,14 @@ def feedback(export_path: Path) -> None:
     click.echo(f"exported {count} feedback rows", err=True)
 
 
-def _evals_all(split: str | None, as_json: bool, mode: str = "hybrid") -> None:
-    """`assistant evals --all`: every set of every collection, a summary table (or JSON)."""
+def _evals_all(
+    split: str | None, as_json: bool, mode: str = "hybrid", previous_path: Path | None = None
+) -> None:
+    """`assistant evals --all`: every set of every collection, a summary table (or JSON); with
+    `previous_path`, the questions that went each way since that run."""
     from assistant.core.readers import load_readers
+    from evals.compare import PreviousRunError
+    from evals.flips import flip_rows, flips, flips_json, load_suite_run
     from evals.generative import GENERATIVE_BOUNDS
     from evals.report import text_table
     from evals.runner import GENERATIVE, close_bounds, gate, load_targets, load_thresholds
@@ -157,6 +163,10 @@ def _evals_all(split: str | None, as_json: bool, mode: str = "hybrid") -> None:
     settings = settings_from()
     if mode == GENERATIVE and not settings.llm.base_url:
         raise click.ClickException("--mode generative needs ASSISTANT_LLM_BASE_URL (e.g. `make llm`).")
+    try:
+        previous = load_suite_run(previous_path) if previous_path else None
+    except PreviousRunError as error:
+        raise click.ClickException(str(error)) from error
     readers = load_readers(settings)
     results = run_suite(lambda collection: _collection_assistant(collection, readers), split, mode)
     targets = load_targets() if mode != GENERATIVE else {}
@@ -176,11 +186,18 @@ def _evals_all(split: str | None, as_json: bool, mode: str = "hybrid") -> None:
         for r in results
         for sentence in close_bounds(r.result.metrics, bounds[r.question_set.label], r.result.outcomes)
     ]
+    shown = [r.to_json(with_questions=r.question_set.split == "train") for r in results]
+    changed = flips(previous, {"sets": shown}) if previous else None
     if as_json:
-        shown = [r.to_json(with_questions=r.question_set.split == "train") for r in results]
         together = {label: pooled(results, label) for label in targets}
         verdict = {"passed": not failures, "failures": failures, "close": close}
-        click.echo(json.dumps({"sets": shown, "targets": together, "gate": verdict}, indent=2))
+        output: dict[str, Any] = {"sets": shown, "targets": together, "gate": verdict}
+        if changed is not None:
+            output["changes"] = {
+                "since": str(previous_path),
+                "flips": flips_json(changed),
+            }
+        click.echo(json.dumps(output, indent=2))
     else:
         click.echo(text_table(summary_rows(results), width=40))
         click.echo("\nAnswer / lead accuracy by kind of question (answerable questions):")
@@ -191,6 +208,12 @@ def _evals_all(split: str | None, as_json: bool, mode: str = "hybrid") -> None:
         if len(against) > 1:
             click.echo("\nEach collection's test sets together, against the targets (reported, not gated):")
             click.echo(text_table(against, width=40))
+        if changed is not None:
+            click.echo(
+                f"\nQuestions that went each way since {previous_path} (a small chance: more went one "
+                "way than a reshuffle would send):"
+            )
+            click.echo(text_table(flip_rows(changed), width=40))
         click.echo("\nGate: " + ("passed" if not failures else "FAILED\n  " + "\n  ".join(failures)))
         if close:
             click.echo(

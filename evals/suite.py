@@ -14,6 +14,7 @@ from typing import Any
 from assistant.core.service import Assistant
 from evals.collections import Collection, QuestionSet, question_sets
 from evals.dataset import load_dataset
+from evals.flips import outcome_flags
 from evals.metrics import CAUSES, Outcome, by_kind, failure_causes, summarise
 from evals.runner import RunResult, run_all
 
@@ -48,6 +49,7 @@ class SetResult:
             "metrics": self.result.metrics,
             "by_kind": self.kinds,
             "failure_causes": failure_causes(self.result.outcomes),
+            "outcomes": outcome_flags(self.result.outcomes),  # ids and verdicts, never the questions
         }
         if with_questions:
             shown["failing"] = [

@@ -227,6 +227,72 @@ def test_failures_are_counted_by_cause_without_showing_the_questions() -> None:
     assert list(failure_causes(outcomes).values()) == [1, 1, 1, 1, 1]
 
 
+def test_questions_that_went_each_way_are_counted_per_collection_without_showing_them(
+    tmp_path: Path,
+) -> None:
+    """Two runs of one test set: each metric counts the questions that changed its verdict, paired
+    by id; a question only the later run has is left out, and the JSON names no question."""
+    import json
+
+    from evals.collections import QuestionSet
+    from evals.flips import Flips, flips, load_suite_run
+    from evals.runner import RunResult
+    from evals.suite import SetResult
+
+    text = {"a.txt": "It was run by Ann Lee."}
+    found = {"answered": True, "answer": "It was run by Ann Lee. [1]"}
+    missed = {"answered": True, "answer": "Nobody said. [1]"}
+    refused = {"answered": False, "answer": "The papers do not say."}
+    asked = {i: EvalQuestion(i, f"Who ran it ({i})?", ("Ann Lee",), ("a.txt",), True) for i in "abcd"}
+    nothing = EvalQuestion("n", "Who paid for it?", (), (), False)
+    question_set = QuestionSet(
+        Collection("harbour", tmp_path, tmp_path, "the papers"), "test", tmp_path / "s.jsonl"
+    )
+
+    def run(answers: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        items = {**asked, "n": nothing}
+        outcomes = [score(items[i], answer, 1.0, text) for i, answer in answers.items()]
+        return {"sets": [SetResult(question_set, RunResult("hybrid", {}, outcomes)).to_json(False)]}
+
+    before = run({"a": found, "b": refused, "c": found, "n": found})
+    after = run({"a": missed, "b": found, "c": found, "n": refused, "d": missed})
+    assert flips(before, after) == [
+        Flips("harbour/test", "answer_accuracy", 1, 1),
+        Flips("harbour/test", "false_refusals", 1, 0),
+        Flips("harbour/test", "lead_accuracy", 1, 1),
+        Flips("harbour/test", "refusal_accuracy", 1, 0),
+    ]
+    assert "Who ran it" not in json.dumps(after) and "Who paid" not in json.dumps(after)
+    kept = tmp_path / "before.json"
+    kept.write_text(json.dumps(before), encoding="utf-8")
+    assert load_suite_run(kept) == before
+
+
+def test_a_run_of_one_set_or_a_broken_file_is_refused_as_an_earlier_suite_run(tmp_path: Path) -> None:
+    from evals.compare import PreviousRunError
+    from evals.flips import load_suite_run
+
+    one_set = tmp_path / "one.json"
+    one_set.write_text('{"metrics": {}, "questions": []}', encoding="utf-8")
+    broken = tmp_path / "broken.json"
+    broken.write_text("{", encoding="utf-8")
+    for path in (one_set, broken, tmp_path / "missing.json"):
+        with pytest.raises(PreviousRunError):
+            load_suite_run(path)
+
+
+@pytest.mark.parametrize(
+    ("better", "worse", "chance"),
+    [(6, 0, 0.03125), (0, 6, 0.03125), (5, 5, 1.0), (0, 0, 1.0), (1, 0, 1.0), (9, 3, 0.146)],
+)
+def test_the_sign_test_gives_the_chance_of_a_split_at_least_this_uneven(
+    better: int, worse: int, chance: float
+) -> None:
+    from evals.flips import sign_test
+
+    assert sign_test(better, worse) == pytest.approx(chance, abs=1e-3)
+
+
 def test_each_collections_test_sets_are_pooled_against_its_targets(tmp_path: Path) -> None:
     """Two sets of one collection count as one: a target met on the pool is met even where one
     set alone misses it, and a ceiling is met from below."""
