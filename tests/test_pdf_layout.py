@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from ingest.formats.layout import Extracted
-from ingest.formats.pdf import _Line, _new_paragraph, _page_lines, read_pdf
+from ingest.formats.pdf import _page_lines, read_pdf
+from ingest.formats.pdf_layout import PdfLine, new_paragraph
 from tests import documents_made as made
 
 pytestmark = [
@@ -84,7 +85,7 @@ def test_a_sentence_running_from_one_column_into_the_next_is_one_paragraph(
 
 def test_the_gap_to_a_line_is_measured_from_where_the_line_before_it_ends() -> None:
     # PDFium can give two lines of a paragraph as one; its last character sits a line lower.
-    two_in_one = _Line("the first line and, as PDFium joined it, the second", 700.0, 687.0, 11.0)
-    after = _Line("and the third.", 674.0, 674.0, 11.0)
-    assert not _new_paragraph(two_in_one, after, step=13.0)
-    assert _new_paragraph(_Line("A paragraph.", 700.0, 700.0, 11.0), after, step=13.0)
+    two_in_one = PdfLine("the first line and, as PDFium joined it, the second", 700.0, 687.0, 11.0)
+    after = PdfLine("and the third.", 674.0, 674.0, 11.0)
+    assert not new_paragraph(two_in_one, after, step=13.0)
+    assert new_paragraph(PdfLine("A paragraph.", 700.0, 700.0, 11.0), after, step=13.0)

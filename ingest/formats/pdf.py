@@ -1,63 +1,27 @@
-"""Read a PDF page by page with PDFium (pypdfium2, Apache-2.0/BSD): paragraphs, headings, furniture.
+"""Read a PDF page by page with PDFium (pypdfium2, Apache-2.0/BSD): each page's lines with their
+baselines and font size (the median of a few of their characters', so a line opening with a word
+of code set smaller is still body text), its bookmarks and its info dictionary. `pdf_layout`
+makes paragraphs, headings and furniture of them. A page with no text layer is reported in the
+notes, not silently empty; an encrypted or damaged file is a `LoadError`.
 
-Each page's lines come with their baselines and font size (the median of a few of their
-characters', so a line opening with a word of code set smaller is still body text). Lines are
-joined into paragraphs where the gap from the end of one line to the next is a line's, not a
-paragraph's; a paragraph a page break cut is joined again on the page it starts, and so is a word
-hyphenated across a line end ("safeguard-" + "ing" -> "safeguarding"), so search finds it. Headings are the
-PDF's bookmarks where it has them, else lines set larger than the body text. Running headers and
-footers (a line near the top or bottom that recurs on most pages, digits aside) and page-number
-lines are kept in the text as furniture spans, so no passage contains them. A page with no
-text layer is reported in the notes, not silently empty.
-
-Does not OCR scanned pages, nor rebuild table cells a PDF does not mark.
+Does not OCR scanned pages.
 """
 
 from __future__ import annotations
 
 import ctypes
 import re
-from collections import Counter
-from dataclasses import dataclass
 from typing import Any
 
 from ingest.dates import pdf_date
 from ingest.documents import DocumentMeta
-from ingest.formats.layout import Extracted, LoadError, TextBuilder
-from ingest.furniture import CONTENTS_LINE, ENDS_A_SENTENCE
+from ingest.formats.layout import Extracted, LoadError
+from ingest.formats.pdf_layout import PdfLine, lay_out
 
-# Line kinds: a running header/footer recurs on at least this share of the pages with text.
-_RECURRING_SHARE = 0.5
-_EDGE_LINES = 2  # lines at each end of a page that may be running headers or footers
-_PARAGRAPH_GAP = 1.35  # a drop this many times the usual line step starts a new paragraph
-_HEADING_SIZE_STEP = 1.5  # points above the body text that make a short line a heading
-_MAX_HEADING_WORDS = 15
-_PAGE_NUMBER = re.compile(
-    r"^(?:page\s+)?[-–—]?\s*\d{1,4}\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,4})?$|^[ivxlc]{1,6}$", re.IGNORECASE
-)
-_SENTENCE_END = re.compile(r"[.!?]$")
-_SAME_SIZE = 0.5  # points within which two lines are set in the same size
 _SIZE_SAMPLES = 5  # characters sampled across a line for its font size (the median is taken)
 # PDFium marks a hyphen it found at a line end (and joined the lines at) with U+FFFE or U+0002.
 _SOFT_HYPHENS = str.maketrans("", "", "\ufffe\x02\u00ad")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-
-@dataclass(frozen=True)
-class _Line:
-    text: str
-    baseline: float  # of the line's first character, in points up from the page's foot
-    last_baseline: float  # of its last: PDFium may give two lines of a paragraph as one
-    size: float
-
-
-@dataclass
-class _Block:
-    """A paragraph's lines, or one heading or furniture line."""
-
-    lines: list[_Line]
-    heading: int = 0
-    furniture: bool = False
 
 
 def read_pdf(data: bytes, on_page: Any = None) -> Extracted:
@@ -87,16 +51,16 @@ def read_pdf(data: bytes, on_page: Any = None) -> Extracted:
         pdf.close()
     if not any(pages):
         raise LoadError("PDF has no text layer (scanned image?)")
-    return _lay_out(pages, bookmarks, meta)
+    return lay_out(pages, bookmarks, meta)
 
 
-def _page_lines(page: Any) -> list[_Line]:
+def _page_lines(page: Any) -> list[PdfLine]:
     import pypdfium2.raw as raw
 
     textpage = page.get_textpage()
     try:
         text = textpage.get_text_range()
-        lines: list[_Line] = []
+        lines: list[PdfLine] = []
         cursor = 0
         for piece in [*_LINE_BREAK.split(text)]:
             if piece.strip() and cursor < textpage.count_chars():
@@ -106,7 +70,7 @@ def _page_lines(page: Any) -> list[_Line]:
                 sizes = sorted(raw.FPDFText_GetFontSize(textpage, i) for i in _samples(first, last))
                 size = sizes[len(sizes) // 2]
                 lines.append(
-                    _Line(piece.translate(_SOFT_HYPHENS).strip(), baseline, last_baseline, round(size, 1))
+                    PdfLine(piece.translate(_SOFT_HYPHENS).strip(), baseline, last_baseline, round(size, 1))
                 )
             cursor += len(piece) + 2  # PDFium ends its lines with "\r\n"
         return lines
@@ -150,156 +114,3 @@ def _meta(info: dict[str, str]) -> DocumentMeta:
         publisher=" ".join(info.get("Author", "").split()),
         date=pdf_date(info.get("CreationDate", "")),
     )
-
-
-def _lay_out(
-    pages: list[list[_Line]], bookmarks: dict[int, list[tuple[str, int]]], meta: DocumentMeta
-) -> Extracted:
-    recurring = _recurring_edge_lines(pages)
-    body_size = _body_size(pages)
-    sizes = _heading_sizes(pages, body_size) if not bookmarks else {}
-    blocks = [
-        _page_blocks(lines, {_key(t): level for t, level in bookmarks.get(index, [])}, recurring, sizes)
-        for index, lines in enumerate(pages)
-    ]
-    _join_across_pages(blocks)
-    builder = TextBuilder()
-    notes: list[str] = []
-    for number, (lines, page_blocks) in enumerate(zip(pages, blocks, strict=True), start=1):
-        builder.new_page()
-        if not lines:
-            notes.append(f"page {number} has no text layer (scanned image?): nothing on it can be cited")
-        for block in page_blocks:
-            builder.add(_joined(block.lines), heading=block.heading, furniture=block.furniture)
-    return builder.build("pdf", meta, notes)
-
-
-def _page_blocks(
-    lines: list[_Line], titles: dict[str, int], recurring: set[str], sizes: dict[float, int]
-) -> list[_Block]:
-    """One page's lines grouped into paragraphs, headings and furniture, in reading order."""
-    step = _line_step(lines)
-    blocks: list[_Block] = []
-    paragraph: list[_Line] = []
-    for position, line in enumerate(lines):
-        edge = position < _EDGE_LINES or position >= len(lines) - _EDGE_LINES
-        bookmarked = titles.get(_key(line.text), 0)  # "2. Findings" recurs digits aside, yet is no header
-        is_furniture = not bookmarked and bool(
-            CONTENTS_LINE.search(line.text)
-            or (edge and (_PAGE_NUMBER.match(line.text) or _normal(line.text) in recurring))
-        )
-        level = bookmarked or (sizes.get(line.size, 0) if _short(line.text) else 0)
-        if is_furniture or level or (paragraph and _new_paragraph(paragraph[-1], line, step)):
-            if paragraph:
-                blocks.append(_Block(paragraph))
-            paragraph = []
-        if is_furniture or level:
-            blocks.append(_Block([line], heading=level, furniture=is_furniture))
-        else:
-            paragraph.append(line)
-    if paragraph:
-        blocks.append(_Block(paragraph))
-    return blocks
-
-
-def _join_across_pages(pages: list[list[_Block]]) -> None:
-    """A paragraph a page break cut in two is one paragraph again, under the page it starts on.
-
-    The page's last paragraph carries on when it stops short of a sentence end and the next page's
-    first block is a paragraph of the same size opening lower-case. The running footer and header
-    between the two halves stay in the text, after the joined paragraph.
-    """
-    open_paragraph: _Block | None = None
-    for blocks in pages:
-        first = next((i for i, block in enumerate(blocks) if not block.furniture), None)
-        joined = (
-            open_paragraph is not None and first is not None and _continues(open_paragraph, blocks[first])
-        )
-        if joined and open_paragraph is not None and first is not None:
-            open_paragraph.lines.extend(blocks.pop(first).lines)
-        body = [block for block in blocks if not block.furniture]
-        if body:
-            open_paragraph = None if body[-1].heading else body[-1]
-        elif not joined:
-            open_paragraph = None
-
-
-def _continues(paragraph: _Block, block: _Block) -> bool:
-    last, first = paragraph.lines[-1], block.lines[0]
-    return (
-        not block.heading
-        and abs(last.size - first.size) <= _SAME_SIZE
-        and not ENDS_A_SENTENCE.search(last.text)
-        and first.text[:1].isalpha()
-        and first.text[:1].islower()
-    )
-
-
-def _joined(lines: list[_Line]) -> str:
-    text = lines[0].text
-    for line in lines[1:]:
-        if re.search(r"[^\W\d_]-$", text) and line.text[:1].islower():
-            text = text[:-1] + line.text  # a word hyphenated at the line end
-        else:
-            text = f"{text} {line.text}"
-    return text
-
-
-def _new_paragraph(previous: _Line, line: _Line, step: float) -> bool:
-    if abs(previous.size - line.size) > _SAME_SIZE:
-        return True
-    drop = previous.last_baseline - line.baseline
-    return drop > step * _PARAGRAPH_GAP  # a line higher up (drop < 0) is the next column of a row
-
-
-def _line_step(lines: list[_Line]) -> float:
-    """The page's line spacing: its smallest drop from one line to the next of at least 0.9 of the
-    font size. A page of one-line paragraphs then has its paragraph gap as step, and none merge."""
-    drops = [
-        a.last_baseline - b.baseline
-        for a, b in zip(lines, lines[1:], strict=False)
-        if a.last_baseline - b.baseline >= 0.9 * max(a.size, 1.0)
-    ]
-    return min(drops) if drops else 0.0
-
-
-def _recurring_edge_lines(pages: list[list[_Line]]) -> set[str]:
-    """Lines near a page's top or bottom that recur, digits aside, on most pages with text."""
-    with_text = [lines for lines in pages if lines]
-    if len(with_text) < 2:
-        return set()
-    counts: Counter[str] = Counter()
-    for lines in with_text:
-        edges = lines[:_EDGE_LINES] + lines[-_EDGE_LINES:]
-        counts.update({_normal(line.text) for line in edges if not _SENTENCE_END.search(line.text)})
-    needed = max(2, _RECURRING_SHARE * len(with_text))
-    return {text for text, count in counts.items() if count >= needed}
-
-
-def _body_size(pages: list[list[_Line]]) -> float:
-    sizes: Counter[float] = Counter()
-    for lines in pages:
-        for line in lines:
-            sizes[line.size] += len(line.text)
-    return sizes.most_common(1)[0][0] if sizes else 0.0
-
-
-def _heading_sizes(pages: list[list[_Line]], body: float) -> dict[float, int]:
-    """Font sizes larger than the body's, largest first: level 1, 2, ... (no bookmarks to go by)."""
-    larger = sorted(
-        {line.size for lines in pages for line in lines if line.size >= body + _HEADING_SIZE_STEP}
-    )
-    return {size: level for level, size in enumerate(reversed(larger), start=1)}
-
-
-def _short(text: str) -> bool:
-    return len(text.split()) <= _MAX_HEADING_WORDS and not _SENTENCE_END.search(text)
-
-
-def _normal(text: str) -> str:
-    """Example: "Page 12 of 40" -> "page # of #"."""
-    return re.sub(r"\d+", "#", " ".join(text.lower().split()))
-
-
-def _key(text: str) -> str:
-    return " ".join(text.lower().split())
