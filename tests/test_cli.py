@@ -134,6 +134,17 @@ def test_evals_with_a_report_folder_compares_with_the_run_before(
     assert "now passing" in (reports / "report.md").read_text(encoding="utf-8")
 
 
+def test_evals_all_refuses_to_compare_with_a_run_of_one_set_before_running_anything(
+    corpus_settings: Settings, tmp_path: Path
+) -> None:
+    """A one-set run has no per-question verdicts for every set: the user is told so at once."""
+    one_set = tmp_path / "one.json"
+    one_set.write_text(json.dumps({"metrics": {}, "questions": []}), encoding="utf-8")
+    result = _run("evals", "--all", "--compare", str(one_set), env_index=corpus_settings.index.index_dir)
+    assert result.exit_code == 1
+    assert "is not the output of `assistant evals --all --json`" in result.stderr
+
+
 @pytest.mark.subprocess
 def test_the_command_imports_no_other_layer_until_a_command_needs_it() -> None:
     """`assistant ask` loads neither the web layer, the evals nor the bench; `bench
