@@ -4,9 +4,9 @@ The training sets' writers chose which questions to make unanswerable: most of t
 questions ask for a figure the documents do not give, almost none of their "what" questions do.
 A model can score well out of fold by learning that habit alone, and then refuse a councillor's
 "How many recommendations does the report make?" whatever the documents say. Three figures show
-how much of its skill is that habit: its AUC with every kind of question weighted alike (0.5 when
-it tells answerable from unanswerable questions of the same kind no better than chance, though
-pairs of two kinds still count), its AUC within each kind (pairs of one kind only), and, at the
+how much of its skill is that habit: its AUC with every kind of question weighted alike (0.5 for
+a model that knows only the kind; pairs of two kinds still count in it, so it understates what the
+model tells apart within a kind), its AUC within each kind (pairs of one kind only), and, at the
 chosen threshold, the share of each kind's answerable and unanswerable questions it refuses.
 
 Reports only; changes no model and no threshold.

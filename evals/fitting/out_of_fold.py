@@ -162,7 +162,7 @@ def fit_models(
     report(
         "  with every kind of question weighted alike, AUC "
         f"{kind_balanced_auc(answerable_labels[written], answerable[written], kinds[written]):.3f} "
-        "(0.5: it tells answerable from unanswerable questions of one kind no better than chance)"
+        "(0.5 for a model that knows only the kind of question)"
     )
     report(
         "  within each kind (AUC, written questions): "
