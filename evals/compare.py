@@ -42,12 +42,17 @@ class Changes:
         return table
 
 
-def load_previous(path: Path) -> dict[str, Any]:
-    """The earlier run's JSON, checked for the parts a comparison needs."""
+def read_run(path: Path) -> Any:
+    """An earlier run's JSON as written, or a PreviousRunError saying why it cannot be read."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise PreviousRunError(f"cannot read the earlier run {path}: {error}") from error
+
+
+def load_previous(path: Path) -> dict[str, Any]:
+    """The earlier run's JSON, checked for the parts a comparison needs."""
+    data = read_run(path)
     if not isinstance(data, dict) or not isinstance(data.get("metrics"), dict) or "questions" not in data:
         raise PreviousRunError(f"{path} is not the output of `assistant evals --json`")
     return data

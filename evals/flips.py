@@ -10,13 +10,12 @@ change from a reshuffle. Only counts are shown: test questions stay unseen.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from math import comb
 from pathlib import Path
 from typing import Any
 
-from evals.compare import PreviousRunError
+from evals.compare import PreviousRunError, read_run
 from evals.formatting import fmt
 from evals.metrics import Outcome
 
@@ -72,10 +71,7 @@ def sign_test(better: int, worse: int) -> float:
 
 def load_suite_run(path: Path) -> dict[str, Any]:
     """An earlier `assistant evals --all --json` run, checked for the per-question flags."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise PreviousRunError(f"cannot read the earlier run {path}: {error}") from error
+    data = read_run(path)
     sets = data.get("sets") if isinstance(data, dict) else None
     if not isinstance(sets, list) or not all(isinstance(s, dict) and "outcomes" in s for s in sets):
         raise PreviousRunError(f"{path} is not the output of `assistant evals --all --json`")
