@@ -165,6 +165,29 @@ def columns_docx(path: Path) -> Path:
     return path
 
 
+PANEL_INTRO = "The panel's members are listed below."
+PANEL_ROWS = (
+    ("Chair", "Dr Miriam Okafor, a retired auditor"),
+    ("Treasurer", "Alan Price of Kingsbridge"),
+    ("Secretary", "Nia Rowlands"),
+)
+PANEL_AFTER = "The panel met six times in 2024."
+
+
+def panel_docx(path: Path) -> Path:
+    """A sentence, a two-column table of roles and names with no borders, then a sentence: in the
+    PDF the rows sit as close together as the lines of a paragraph."""
+    document = docx.Document()
+    document.add_paragraph(PANEL_INTRO)
+    table = document.add_table(rows=len(PANEL_ROWS), cols=2)
+    for row, (role, name) in zip(table.rows, PANEL_ROWS, strict=True):
+        row.cells[0].text = role
+        row.cells[1].text = name
+    document.add_paragraph(PANEL_AFTER)
+    document.save(str(path))
+    return path
+
+
 def _page_number_footer(paragraph: docx.text.paragraph.Paragraph) -> None:
     """ "Care Inspectorate Wales   Page N" with N a PAGE field, as Word's page-number footers are."""
     paragraph.add_run(f"{FOOTER_TEXT}   Page ")

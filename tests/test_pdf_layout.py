@@ -89,3 +89,14 @@ def test_the_gap_to_a_line_is_measured_from_where_the_line_before_it_ends() -> N
     after = PdfLine("and the third.", 674.0, 674.0, 11.0)
     assert not new_paragraph(two_in_one, after, step=13.0)
     assert new_paragraph(PdfLine("A paragraph.", 700.0, 700.0, 11.0), after, step=13.0)
+
+
+def test_each_row_of_a_table_is_a_block_of_its_own_not_run_into_the_sentences_around_it(
+    tmp_path: Path,
+) -> None:
+    # The PDF marks no cells, but a wide gap parts them from each other on the row's line.
+    data = made.to_pdf(made.panel_docx(tmp_path / "panel.docx"), tmp_path).read_bytes()
+    blocks = _blocks(read_pdf(data))
+    assert made.PANEL_INTRO in blocks and made.PANEL_AFTER in blocks, blocks
+    for role, name in made.PANEL_ROWS:
+        assert f"{role} {name}" in blocks, blocks

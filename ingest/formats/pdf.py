@@ -22,6 +22,10 @@ _SIZE_SAMPLES = 5  # characters sampled across a line for its font size (the med
 # PDFium marks a hyphen it found at a line end (and joined the lines at) with U+FFFE or U+0002.
 _SOFT_HYPHENS = str.maketrans("", "", "\ufffe\x02\u00ad")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_BLANKS = re.compile(r"\s+")
+# A gap between two words of a line wider than this many font sizes parts table cells (a normal
+# word space is about a quarter of one; a justified line's stays under one).
+_CELL_GAP = 1.5
 
 
 def read_pdf(data: bytes, on_page: Any = None) -> Extracted:
@@ -69,14 +73,33 @@ def _page_lines(page: Any) -> list[PdfLine]:
                 baseline, last_baseline = (_baseline(textpage, i) for i in (first, last))
                 sizes = sorted(raw.FPDFText_GetFontSize(textpage, i) for i in _samples(first, last))
                 size = sizes[len(sizes) // 2]
-                lines.append(
-                    PdfLine(piece.translate(_SOFT_HYPHENS).strip(), baseline, last_baseline, round(size, 1))
-                )
+                row = _has_wide_gap(textpage, piece, cursor, size)
+                text = piece.translate(_SOFT_HYPHENS).strip()
+                lines.append(PdfLine(text, baseline, last_baseline, round(size, 1), row))
             cursor += len(piece) + 2  # PDFium ends its lines with "\r\n"
         return lines
     finally:
         textpage.close()
         page.close()
+
+
+def _has_wide_gap(textpage: Any, piece: str, start: int, size: float) -> bool:
+    """Whether a gap between two words of the line (`piece`, its first character at `start` on the
+    page) is wider than `_CELL_GAP` font sizes: table cells, or a term and its definition, set on
+    one line. Only the edges of its blanks are measured, two characters a word."""
+    import pypdfium2.raw as raw
+
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    boxes = (ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top))
+    for blank in _BLANKS.finditer(piece.rstrip()):
+        if blank.start() == 0:
+            continue
+        raw.FPDFText_GetCharBox(textpage, start + blank.start() - 1, *boxes)
+        before = right.value
+        raw.FPDFText_GetCharBox(textpage, start + blank.end(), *boxes)
+        if left.value - before > _CELL_GAP * size:
+            return True
+    return False
 
 
 def _baseline(textpage: Any, index: int) -> float:

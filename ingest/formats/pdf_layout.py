@@ -6,8 +6,10 @@ word hyphenated across a line end ("safeguard-" + "ing" -> "safeguarding"), so s
 Headings are the PDF's bookmarks where it has them, else lines set larger than the body text.
 Running headers and footers (a line near the top or bottom that recurs on most pages, digits
 aside) and page-number lines are kept in the text as furniture spans, so no passage contains them.
+A line whose words a wide gap parts (a table's row, a term beside its definition) is a block of
+its own, never joined into the paragraph before or after it.
 
-Does not read the file, nor rebuild table cells a PDF does not mark.
+Does not read the file, nor split a row into its cells.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ class PdfLine:
     baseline: float  # of the line's first character, in points up from the page's foot
     last_baseline: float  # of its last: PDFium may give two lines of a paragraph as one
     size: float
+    row: bool = False  # a gap wider than a word space parts it: table cells, a term and its definition
 
 
 @dataclass
@@ -50,6 +53,7 @@ class _Block:
     lines: list[PdfLine]
     heading: int = 0
     furniture: bool = False
+    row: bool = False  # a table's row (or a term with its definition): a block of its own
 
 
 def lay_out(
@@ -90,12 +94,13 @@ def _page_blocks(
             or (edge and (_PAGE_NUMBER.match(line.text) or _normal(line.text) in recurring))
         )
         level = bookmarked or (sizes.get(line.size, 0) if _short(line.text) else 0)
-        if is_furniture or level or (paragraph and new_paragraph(paragraph[-1], line, step)):
+        row = line.row and not (is_furniture or level)  # cells are never joined into a paragraph
+        if is_furniture or level or row or (paragraph and new_paragraph(paragraph[-1], line, step)):
             if paragraph:
                 blocks.append(_Block(paragraph))
             paragraph = []
-        if is_furniture or level:
-            blocks.append(_Block([line], heading=level, furniture=is_furniture))
+        if is_furniture or level or row:
+            blocks.append(_Block([line], heading=level, furniture=is_furniture, row=row))
         else:
             paragraph.append(line)
     if paragraph:
@@ -120,7 +125,7 @@ def _join_across_pages(pages: list[list[_Block]]) -> None:
             open_paragraph.lines.extend(blocks.pop(first).lines)
         body = [block for block in blocks if not block.furniture]
         if body:
-            open_paragraph = None if body[-1].heading else body[-1]
+            open_paragraph = None if body[-1].heading or body[-1].row else body[-1]
         elif not joined:
             open_paragraph = None
 
