@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from ingest.documents import DocumentMeta
 from ingest.formats.layout import Extracted
 from ingest.formats.pdf import _page_lines, read_pdf
-from ingest.formats.pdf_layout import PdfLine, new_paragraph
+from ingest.formats.pdf_layout import PdfLine, lay_out, new_paragraph
 from tests import documents_made as made
 
 pytestmark = [
@@ -100,3 +101,22 @@ def test_each_row_of_a_table_is_a_block_of_its_own_not_run_into_the_sentences_ar
     assert made.PANEL_INTRO in blocks and made.PANEL_AFTER in blocks, blocks
     for role, name in made.PANEL_ROWS:
         assert f"{role} {name}" in blocks, blocks
+
+
+def test_a_row_opening_the_next_page_is_not_taken_for_the_rest_of_an_unfinished_paragraph() -> None:
+    # Lines as PDFium gives them: a paragraph stops short of a full stop at the foot of page 1;
+    # page 2 opens with a table row whose first cell is lower-case.
+    first_page = [
+        PdfLine("The figures for the year were set out by the", 700.0, 700.0, 11.0),
+        PdfLine("council in the table that follows", 687.0, 687.0, 11.0),
+    ]
+    second_page = [
+        PdfLine("children looked after 230", 700.0, 700.0, 11.0, row=True),
+        PdfLine("care leavers 41", 687.0, 687.0, 11.0, row=True),
+    ]
+    blocks = _blocks(lay_out([first_page, second_page], {}, DocumentMeta()))
+    assert blocks == [
+        "The figures for the year were set out by the council in the table that follows",
+        "children looked after 230",
+        "care leavers 41",
+    ]

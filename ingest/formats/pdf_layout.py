@@ -43,7 +43,7 @@ class PdfLine:
     baseline: float  # of the line's first character, in points up from the page's foot
     last_baseline: float  # of its last: PDFium may give two lines of a paragraph as one
     size: float
-    row: bool = False  # a gap wider than a word space parts it: table cells, a term and its definition
+    row: bool = False  # a gap of over 1.5 font sizes parts two of its words: cells, a term and its definition
 
 
 @dataclass
@@ -134,6 +134,7 @@ def _continues(paragraph: _Block, block: _Block) -> bool:
     last, first = paragraph.lines[-1], block.lines[0]
     return (
         not block.heading
+        and not block.row
         and abs(last.size - first.size) <= _SAME_SIZE
         and not ENDS_A_SENTENCE.search(last.text)
         and first.text[:1].isalpha()
