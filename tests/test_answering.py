@@ -361,6 +361,23 @@ def test_confidence_decides_the_shape_of_the_answer(harbour: Assistant, readers:
     assert shape(answerable=0.9, confidence=0.6, share=0.9) == "sentence"
 
 
+def test_answerability_reads_whether_any_passage_found_uses_the_questions_verb(harbour: Assistant) -> None:
+    """A question about the review whose verb the papers never use ("audited") is told apart from
+    one whose verb they do use ("published"), whichever sentence ranks first."""
+    from assistant.answering.features import CONFIDENCE_FEATURES
+
+    def verb_in_any_candidate(question: str) -> float:
+        exam = harbour.examine(question)
+        answerer = harbour.answerer
+        table = answerer.sentence_table(exam, [0.0] * len(exam.candidates))
+        logits = answerer.model.sentence.logits(table)
+        row = answerer.question_row(exam, logits, table, [None] * len(exam.candidates))
+        return float(row[0, CONFIDENCE_FEATURES.index("verb_in_any_candidate")])
+
+    assert verb_in_any_candidate("When was the review of the Harbour Trust published?") == 1.0
+    assert verb_in_any_candidate("When was the Harbour Trust last audited by the borough?") == 0.0
+
+
 def test_the_committed_model_fits_this_codes_features() -> None:
     from assistant.answering.features import (
         ANSWERABILITY_FEATURES,

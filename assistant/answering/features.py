@@ -94,6 +94,7 @@ CONFIDENCE_FEATURES = (
     "top_dense_sim",
     "top_window_sim",
     "unknown_share",
+    "verb_in_any_candidate",
     *(f"qtype_{q}" for q in QuestionKind),
 )
 # Whether the documents answer at all is judged on the same question-level evidence (the kind of

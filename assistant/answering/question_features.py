@@ -1,6 +1,8 @@
 """The question-level features (CONFIDENCE_FEATURES, read by the confidence, answerability and
 off-topic models): how the best candidate stands against the others, how well its best span is
-rated, and whether the question's rarest words occur near the best candidates at all.
+rated, whether the question's rarest words occur near the best candidates at all, and whether any
+candidate uses the question's verb (documents that speak of what a question is about without ever
+using its verb, "chairs", "resigned", "funded", often leave out what it asks).
 
 Does not score or choose.
 """
@@ -57,6 +59,7 @@ def confidence_features(
             "top_dense_sim": float(best[column["dense_sim"]]),
             "top_window_sim": float(best[column["window_sim"]]),
             "unknown_share": unknown,
+            "verb_in_any_candidate": float(sentence_table[:, column["verb_match"]].max()),
             f"qtype_{reading.qtype}": 1.0,
         }
     )
