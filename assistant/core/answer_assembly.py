@@ -55,7 +55,7 @@ def assemble_answer(
         return Answer(reading.original, reading.query, text, False, citations, passages, "", confidence)
     quotes = [f"{_named(c)}{_display(c.quote)} [{c.n}]" for c in citations]
     if choice.shape == AnswerShape.TWO:
-        text = f"{_capitalised(called)} may answer this in two places: " + " ".join(quotes)
+        text = f"{two_places_opening(called)} " + " ".join(quotes)
     elif choice.short_answer and not _opens_with(quotes[0], choice.short_answer):
         text = f"{choice.short_answer}. " + " ".join(quotes)
     else:
@@ -63,6 +63,12 @@ def assemble_answer(
     return Answer(
         reading.original, reading.query, text, True, citations, passages, choice.short_answer, confidence
     )
+
+
+def two_places_opening(called: str) -> str:
+    """What a two-places answer opens with ("The reports may answer this in two places:"); `make
+    fit` counts its words into the answers' length."""
+    return f"{_capitalised(called)} may answer this in two places:"
 
 
 def _passages(

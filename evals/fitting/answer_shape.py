@@ -16,10 +16,10 @@ import numpy as np
 
 from assistant.answering.compose import shows_second
 from assistant.answering.model import Thresholds
+from assistant.core.answer_assembly import two_places_opening
 
 SECONDS = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5)  # how close behind a second sentence may be
 PAIR_WORDS = (30, 40, 50, 60, 80, None)  # the most words two sentences shown together hold (None: any)
-PAIR_PREAMBLE_WORDS = 7  # "The documents may answer this in two places:" (not before one passage)
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ class AnsweredQuestion:
     collection: str
     confidence: float
     best: tuple[Rated, ...]
+    opening_words: int = len(two_places_opening("the documents").split())  # before two places
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def outcome(questions: Sequence[AnsweredQuestion], shape: Shape) -> tuple[int, f
                 shown.append(second)
         right += any(s.right for s in shown)
         preamble = len(shown) > 1 and not shown[-1].follows_best
-        size = sum(s.words for s in shown) + (PAIR_PREAMBLE_WORDS if preamble else 0)
+        size = sum(s.words for s in shown) + (question.opening_words if preamble else 0)
         words.setdefault(question.collection, []).append(size)
     return right, max((float(np.mean(sizes)) for sizes in words.values()), default=0.0)
 

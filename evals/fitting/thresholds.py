@@ -12,6 +12,7 @@ import numpy as np
 
 from assistant.answering.compose import LeadSpan, best_lead_span
 from assistant.answering.model import Thresholds, probabilities_of
+from assistant.core.answer_assembly import two_places_opening
 from evals.fitting.answer_shape import AnsweredQuestion, Rated, choose_shape, outcome
 from evals.fitting.answerability_check import question_kinds, refused_by_kind
 from evals.fitting.examples import Example, span_matches
@@ -154,4 +155,5 @@ def _answered(example: Example, logits: np.ndarray, confidence: float) -> Answer
             )
             for place, o in enumerate(order)
         ),
+        len(two_places_opening(example.question_set.collection.called).split()),
     )
