@@ -54,7 +54,8 @@ def passage_texts(path: Path, name: str) -> list[str]:
     except (LoadError, OSError):
         return []
     text = extracted.text
-    return [p.text for p in split_passages(name, text, content_blocks(text, wrapped=extracted.wrapped))]
+    blocks = content_blocks(text, wrapped=extracted.wrapped, kept=extracted.kept)
+    return [p.text for p in split_passages(name, text, blocks)]
 
 
 @dataclass(frozen=True)

@@ -51,21 +51,33 @@ class Block:
     end: int
 
 
-def content_blocks(text: str, skip: Sequence[tuple[int, int]] = (), wrapped: bool = False) -> list[Block]:
+def content_blocks(
+    text: str,
+    skip: Sequence[tuple[int, int]] = (),
+    wrapped: bool = False,
+    kept: Sequence[tuple[int, int]] = (),
+) -> list[Block]:
     """Spans of the lines that are content, trimmed of bullets and glued logo text.
 
     `skip` are spans a format reader marked as not content (running headers and footers, page
-    numbers, headings): a line that starts inside one is left out. `wrapped`: the text may be
-    hard-wrapped plain text, whose wrapped lines are joined into one block per paragraph
-    (`unwrap`) before anything is judged furniture.
+    numbers, headings): a line that starts inside one is left out. `kept` are spans it knows are
+    content (all of a Markdown file): a line starting inside one is never taken for chrome,
+    however short ("- red") or worded ("Users log in with their company account"); only a
+    contents line is still left out. `wrapped`: the text may be hard-wrapped plain text, whose
+    wrapped lines are joined into one block per paragraph (`unwrap`) before anything is judged
+    furniture.
     Example: "CSSIW logo\n\nCSSIW logoThe council..." -> one block covering "The council...".
     """
     blocks: list[Block] = []
     spans = sorted(skip)
-    next_span = 0
+    structured = sorted(kept)
+    next_span = next_kept = 0
     lines = logical_lines(text) if wrapped else physical_lines(text)
     for start, end in lines:
-        block = _content_of_line(text[start:end], start)
+        while next_kept < len(structured) and structured[next_kept][1] <= start:
+            next_kept += 1
+        by_structure = next_kept < len(structured) and structured[next_kept][0] <= start
+        block = _content_of_line(text[start:end], start, by_structure)
         if block is None:
             continue
         while next_span < len(spans) and spans[next_span][1] <= block.start:
@@ -76,13 +88,13 @@ def content_blocks(text: str, skip: Sequence[tuple[int, int]] = (), wrapped: boo
     return blocks
 
 
-def _content_of_line(body: str, offset: int) -> Block | None:
+def _content_of_line(body: str, offset: int, by_structure: bool = False) -> Block | None:
     start = len(body) - len(body.lstrip(_BLANK))
     end = len(body.rstrip(_BLANK))
     if start >= end:
         return None
     stripped = body[start:end]
-    if is_furniture(stripped):
+    if CONTENTS_LINE.search(stripped) if by_structure else is_furniture(stripped):
         return None
     for prefix in (_BULLET, _GLUED_LOGO):
         match = prefix.match(body, start, end)

@@ -74,7 +74,7 @@ def prepare_file(
     text = extracted.text
     # Headings are the passages' context (their section), not passages; furniture is neither.
     skip = [*extracted.furniture, *((h.start, h.end) for h in extracted.headings)]
-    blocks = content_blocks(text, skip, wrapped=extracted.wrapped)
+    blocks = content_blocks(text, skip, wrapped=extracted.wrapped, kept=extracted.kept)
     meta = derive_meta(text, blocks, given, extracted.meta)
     document = Document(name, text, meta, extracted.encoding, extracted.pages)
     passages = _split(name, text, blocks, limits.max_passages, lines)

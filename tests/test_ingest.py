@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from assistant.core.library import Library
 from assistant.core.settings import Settings
 from ingest import loaders, preparing, writing
 from ingest import store as ingest_store
@@ -216,3 +217,34 @@ def test_an_unchanged_file_is_not_read_again_and_older_records_are_brought_up_to
     loaded.clear()
     ingest_folder(corpus, index, embedder)
     assert loaded == []
+
+
+def test_no_line_of_a_markdown_file_is_taken_for_page_chrome(tmp_path: Path, embedder: Embedder) -> None:
+    """A one-word list item, or an item that mentions logging in or an image, is what a Markdown
+    file says; the same lines in text scraped from a web page are its navigation."""
+    lines = [
+        "The supported colours are:",
+        "",
+        "- red",
+        "- blue",
+        "- Users log in with their company account",
+        "",
+    ]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "colours.md").write_text("\n".join(lines), encoding="utf-8")
+    (corpus / "scraped.txt").write_text(
+        "\n".join(line.removeprefix("- ") for line in lines), encoding="utf-8"
+    )
+    ingest_folder(corpus, tmp_path / "index", embedder)
+    library = Library.from_index(open_client(tmp_path / "index"))
+    passages = {
+        d: [p.passage.text for p in library.passages if p.passage.document_id == d] for d in library.documents
+    }
+    assert passages["colours.md"] == [
+        "The supported colours are:",
+        "red",
+        "blue",
+        "Users log in with their company account",
+    ]
+    assert passages["scraped.txt"] == ["The supported colours are:"]

@@ -155,6 +155,15 @@ def test_front_matter_is_the_markdown_files_metadata_not_its_text() -> None:
     assert ruled.text == "The notice opens with a rule.\n\nThen the rules follow."
 
 
+def test_a_markdown_files_title_is_its_top_heading_unless_that_is_a_section_after_prose() -> None:
+    assert (
+        _read("Intro text.\n\n# Harbour rules\n\n## Fees\n\nA berth costs £40.\n").meta.title
+        == "Harbour rules"
+    )
+    assert _read("## Harbour rules\n\nA berth costs £40.\n").meta.title == "Harbour rules"
+    assert _read("The trust's notice.\n\n## Fees\n\nA berth costs £40.\n").meta.title == ""
+
+
 def test_plain_text_from_a_terminal_is_read_without_its_formatting_codes() -> None:
     coloured = b"By default, \x1b[1mman\x1b[22m keeps \x1b[4mmandb\x1b[24m databases up to date.\n"
     struck = b"".join(bytes([c, 8, c]) for c in b"THE PAGER SHOWS ONE PAGE") + b" at a time.\n"  # bold

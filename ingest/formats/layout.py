@@ -38,6 +38,9 @@ class Extracted:
     pages: tuple[int, ...] = ()  # where page n starts is pages[n - 1]; () when not paged
     headings: tuple[Heading, ...] = ()
     furniture: tuple[tuple[int, int], ...] = ()  # spans left out of passages
+    # Spans the format knows are content (all of a Markdown file, which has no navigation or
+    # banners): kept even when short or worded like page chrome ("- red", "Log in"), see `furniture`.
+    kept: tuple[tuple[int, int], ...] = ()
     meta: DocumentMeta = field(default_factory=DocumentMeta)
     notes: tuple[str, ...] = ()  # things a person should know, e.g. a page with no text
     wrapped: bool = False  # plain text, whose lines may be hard-wrapped (`unwrap`)
@@ -81,5 +84,11 @@ class TextBuilder:
         text = "".join(self._parts)
         pages = tuple(min(start, len(text)) for start in self.pages)
         return Extracted(
-            text, encoding, pages, tuple(self.headings), tuple(self.furniture), meta, tuple(notes or ())
+            text,
+            encoding,
+            pages,
+            tuple(self.headings),
+            tuple(self.furniture),
+            meta=meta,
+            notes=tuple(notes or ()),
         )

@@ -7,7 +7,9 @@ search and into the quotes. The file is rendered with markdown-it-py (MIT; Commo
 tables) and laid out by the web page reader (`html`), so a paragraph or a list item is one
 block of plain words whatever its wrapping, a heading is a heading (the context of the passages
 under it, never a passage), and a table row reads "cell | cell". Raw HTML in the file is read
-as a web page's would be. The title is the first heading of the top level the file uses.
+as a web page's would be, but no line of it is taken for page chrome: a list item of one word
+or a line saying "log in" is what the file says. The title is the first heading of the top level
+the file uses, when that is a "#" heading or the file's first line.
 
 YAML front matter (`---` lines around `key: value` fields, as static site generators write) is
 not content: its title, date and author become the document's metadata.
@@ -39,6 +41,9 @@ def read_markdown(raw: str, encoding: str) -> Extracted:
     read = read_html(f"<html><body><main>{rendered}</main></body></html>", encoding, kind="markdown")
     read = replace(
         read,
+        # A Markdown file has no navigation, banners or share buttons: every line it renders is
+        # content, however short or worded ("- red", "Users log in with their company account").
+        kept=((0, len(read.text)),),
         meta=DocumentMeta(
             title=fields.get("title", ""),
             publisher=fields.get("author", "") or fields.get("publisher", ""),
@@ -47,8 +52,12 @@ def read_markdown(raw: str, encoding: str) -> Extracted:
     )
     if read.meta.title or not read.headings:
         return read
-    # Markdown has no title tag: its title is its first heading of the top level it uses.
+    # Markdown has no title tag: its title is its first heading of the top level it uses, when
+    # that is a "#" heading or opens the file. A README that opens with prose and then has only
+    # "##" sections is not titled by its first section ("Benchmarks"): its file name stands.
     top = min(read.headings, key=lambda heading: (heading.level, heading.start))
+    if top.level > 1 and top.start > 0:
+        return read
     return replace(read, meta=replace(read.meta, title=read.text[top.start : top.end]))
 
 
