@@ -378,6 +378,16 @@ def test_answerability_reads_whether_any_passage_found_uses_the_questions_verb(h
     assert verb_in_any_candidate("When was the Harbour Trust last audited by the borough?") == 0.0
 
 
+def test_a_misspelt_word_is_corrected_but_a_part_of_a_joined_name_is_not() -> None:
+    from assistant.core import terms
+
+    vocabulary = terms.Vocabulary(["Run pkg-config to see the flags.", "The conf file and the report."])
+    assert (
+        terms.correct_spelling("What does pkg-config say in the reprot? And setup.config?", vocabulary)
+        == "What does pkg-config say in the report? And setup.config?"
+    )
+
+
 def test_the_committed_model_fits_this_codes_features() -> None:
     from assistant.answering.features import (
         ANSWERABILITY_FEATURES,

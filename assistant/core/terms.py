@@ -178,10 +178,15 @@ class Vocabulary:
         return best if best_ratio >= 0.8 else word
 
 
+# A word standing on its own: not part of a name joined by a hyphen, dot, slash, underscore or
+# digit ("pkg-config", "setup.py", "utf8"), which the corpus may know only whole.
+_WHOLE_WORD = re.compile(r"(?<![\w/-])(?<!\w\.)[A-Za-z]{4,}(?![\w/-]|\.\w)")
+
+
 def correct_spelling(text: str, vocabulary: Vocabulary) -> str:
     """Replace words the corpus does not know by their nearest corpus word, keeping capitals.
 
-    Example: "Who wrote the reprot?" -> "Who wrote the report?".
+    Example: "Who wrote the reprot?" -> "Who wrote the report?"; "pkg-config" is left whole.
     """
 
     def fix(match: re.Match[str]) -> str:
@@ -191,4 +196,4 @@ def correct_spelling(text: str, vocabulary: Vocabulary) -> str:
             return word
         return corrected.capitalize() if word[0].isupper() else corrected
 
-    return re.sub(r"[A-Za-z]{4,}", fix, text)
+    return re.sub(_WHOLE_WORD, fix, text)
