@@ -219,9 +219,13 @@ def test_an_unchanged_file_is_not_read_again_and_older_records_are_brought_up_to
     assert loaded == []
 
 
-def test_no_line_of_a_markdown_file_is_taken_for_page_chrome(tmp_path: Path, embedder: Embedder) -> None:
-    """A one-word list item, or an item that mentions logging in or an image, is what a Markdown
-    file says; the same lines in text scraped from a web page are its navigation."""
+def test_no_line_of_a_markdown_or_word_file_is_taken_for_page_chrome(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    """A one-word list item, or an item that mentions logging in, is what a Markdown or Word file
+    says; the same lines in text scraped from a web page are its navigation."""
+    import docx
+
     lines = [
         "The supported colours are:",
         "",
@@ -236,15 +240,22 @@ def test_no_line_of_a_markdown_file_is_taken_for_page_chrome(tmp_path: Path, emb
     (corpus / "scraped.txt").write_text(
         "\n".join(line.removeprefix("- ") for line in lines), encoding="utf-8"
     )
+    word = docx.Document()
+    word.add_paragraph("The supported sizes are:")
+    for line in ("small", "large", "Users sign in with their staff card"):
+        word.add_paragraph(line, style="List Bullet")
+    word.save(str(corpus / "sizes.docx"))
     ingest_folder(corpus, tmp_path / "index", embedder)
     library = Library.from_index(open_client(tmp_path / "index"))
     passages = {
         d: [p.passage.text for p in library.passages if p.passage.document_id == d] for d in library.documents
     }
-    assert passages["colours.md"] == [
-        "The supported colours are:",
-        "red",
-        "blue",
-        "Users log in with their company account",
+    said = ["The supported colours are:", "red", "blue", "Users log in with their company account"]
+    assert passages["colours.md"] == said
+    assert passages["sizes.docx"] == [
+        "The supported sizes are:",
+        "small",
+        "large",
+        "Users sign in with their staff card",
     ]
     assert passages["scraped.txt"] == ["The supported colours are:"]

@@ -9,7 +9,8 @@ publisher come from the file's core and app properties.
 A paragraph's text is what Word shows: tracked insertions and content controls (which python-docx
 leaves out of `text`, and whose block-level form it skips) are read, tracked deletions are not.
 The package is refused from its ZIP directory before anything is inflated when it would inflate
-past the limit. Does not read running headers and footers (page furniture) or text boxes.
+past the limit. Does not read running headers and footers (page furniture) or text boxes, so no
+line it reads is taken for page chrome: a one-word list item is a passage.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from ingest.documents import DocumentMeta
@@ -67,7 +69,10 @@ def read_docx(data: bytes, max_inflated_bytes: int, size_text: Any) -> Extracted
         raise
     except Exception as error:  # python-docx raises several kinds on damaged packages
         raise LoadError(f"corrupt DOCX ({type(error).__name__})") from None
-    return builder.build("docx", meta)
+    read = builder.build("docx", meta)
+    # The body has no running headers, footers or navigation (those are never read): every line
+    # is what the author wrote, however short ("Yes", "Log in to the portal").
+    return replace(read, kept=((0, len(read.text)),))
 
 
 def _row_text(row: Any) -> str:
