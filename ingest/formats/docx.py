@@ -19,7 +19,6 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 from typing import Any
 
 from ingest.documents import DocumentMeta
@@ -69,10 +68,9 @@ def read_docx(data: bytes, max_inflated_bytes: int, size_text: Any) -> Extracted
         raise
     except Exception as error:  # python-docx raises several kinds on damaged packages
         raise LoadError(f"corrupt DOCX ({type(error).__name__})") from None
-    read = builder.build("docx", meta)
     # The body has no running headers, footers or navigation (those are never read): every line
     # is what the author wrote, however short ("Yes", "Log in to the portal").
-    return replace(read, kept=((0, len(read.text)),))
+    return builder.build("docx", meta).all_content()
 
 
 def _row_text(row: Any) -> str:

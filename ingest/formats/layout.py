@@ -11,7 +11,7 @@ Does not decide what a block is: each format's reader does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ingest.documents import DocumentMeta
 
@@ -44,6 +44,11 @@ class Extracted:
     meta: DocumentMeta = field(default_factory=DocumentMeta)
     notes: tuple[str, ...] = ()  # things a person should know, e.g. a page with no text
     wrapped: bool = False  # plain text, whose lines may be hard-wrapped (`unwrap`)
+
+    def all_content(self) -> Extracted:
+        """The same reading with every line kept as content (`kept`): for a format that has no page
+        chrome to leave out, or whose chrome was never read."""
+        return replace(self, kept=((0, len(self.text)),))
 
 
 class TextBuilder:

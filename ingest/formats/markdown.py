@@ -39,11 +39,10 @@ def read_markdown(raw: str, encoding: str) -> Extracted:
     rendered = MarkdownIt("commonmark", {"html": True}).enable("table").render(body)
     # <main>: everything rendered is content; no navigation to find and drop.
     read = read_html(f"<html><body><main>{rendered}</main></body></html>", encoding, kind="markdown")
+    # A Markdown file has no navigation, banners or share buttons: every line it renders is
+    # content, however short or worded ("- red", "Users log in with their company account").
     read = replace(
-        read,
-        # A Markdown file has no navigation, banners or share buttons: every line it renders is
-        # content, however short or worded ("- red", "Users log in with their company account").
-        kept=((0, len(read.text)),),
+        read.all_content(),
         meta=DocumentMeta(
             title=fields.get("title", ""),
             publisher=fields.get("author", "") or fields.get("publisher", ""),
