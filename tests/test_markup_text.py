@@ -173,3 +173,21 @@ def test_plain_text_from_a_terminal_is_read_without_its_formatting_codes() -> No
         "By default, man keeps mandb databases up to date.\n"
         "THE PAGER SHOWS ONE PAGE at a time.\nless is the usual pager.\n"
     )
+
+
+def test_prose_written_straight_into_a_page_without_paragraph_tags_is_kept() -> None:
+    # An old hand-written page: no <main>, text beside the blocks rather than inside a <p>.
+    page = (
+        "<html><head><title>Tide tables</title></head><body><h2>Tide tables</h2>\n"
+        "We often get asked when the harbour gates open.  The gates open two hours before high\n"
+        "water and close two hours after it, whatever the weather.\n<p>\n"
+        "The program that prints the table is below:\n<pre><b>\nprint_tides(port)\n</b></pre><!-- -->\n"
+        "It reads the almanac for the year and rounds each time to the nearest five minutes.\n"
+        "<p>Questions about the tables go to the harbour office, which answers within a week.</p>\n"
+        "</body></html>"
+    )
+    extracted = load_document(Path("tides.html"), page.encode("utf-8"))
+    passages = _passages(extracted)
+    assert "We often get asked when the harbour gates open." in passages
+    assert "It reads the almanac for the year and rounds each time to the nearest five minutes." in passages
+    assert "Questions about the tables go to the harbour office, which answers within a week." in passages

@@ -46,6 +46,10 @@ _CONTAINERS = frozenset(
     "div section article main aside blockquote ul ol dl table thead tbody tfoot figure details"
     " center form fieldset".split()
 )
+# Where a page may write text straight beside blocks, as an old hand-written page does.
+_LOOSE_TEXT_PARENTS = (
+    "body div section article main aside blockquote center figure details td th li dd form".split()
+)
 _CHROME_TAGS = frozenset("script style noscript template nav header footer button svg iframe".split())
 _CHROME_ROLES = frozenset("navigation banner contentinfo search".split())
 _COOKIE = re.compile(r"cookie|consent|gdpr")
@@ -106,10 +110,59 @@ def _landmark(tree: Any) -> Any:
 
 
 def _copy(tree: Any) -> Any:
-    """trafilatura prunes the tree it is given; the fallback still needs the page."""
+    """trafilatura prunes the tree it is given; the fallback still needs the page. The copy has
+    its loose text in paragraphs (`_wrap_loose_text`)."""
     from copy import deepcopy
 
-    return deepcopy(tree)
+    copied = deepcopy(tree)
+    for parent in list(copied.iter(*_LOOSE_TEXT_PARENTS)):
+        _wrap_loose_text(parent)
+    return copied
+
+
+def _wrap_loose_text(parent: Any) -> None:
+    """Put each run of text and inline elements between `parent`'s blocks in a `<p>` of its own.
+
+    A browser shows text written straight into `<body>` or a `<div>` beside blocks as paragraphs
+    (an old hand-written page's prose often is), but trafilatura reads only text inside blocks
+    and would drop it. Comments between the runs go; their trailing text stays in its run.
+    """
+    from lxml import etree
+
+    if not any(_is_block(child) for child in parent):
+        return
+    laid_out: list[Any] = []
+    run_text: str = parent.text or ""
+    run: list[Any] = []
+
+    def close_run() -> None:
+        text = run_text + "".join(e.text_content() + (e.tail or "") for e in run)
+        if not text.strip():
+            laid_out.extend(run)
+            return
+        paragraph = etree.Element("p")
+        paragraph.text = run_text
+        paragraph.extend(run)
+        laid_out.append(paragraph)
+
+    for child in list(parent):
+        if not isinstance(child.tag, str):  # a comment: its text never shows, its tail does
+            if run:
+                run[-1].tail = (run[-1].tail or "") + (child.tail or "")
+            else:
+                run_text += child.tail or ""
+        elif _is_block(child) or child.tag in ("br", "hr"):
+            close_run()
+            run_text, run = child.tail or "", []
+            child.tail = None
+            laid_out.append(child)
+        else:
+            run.append(child)
+    close_run()
+    parent.text = None
+    for child in list(parent):
+        parent.remove(child)
+    parent.extend(laid_out)
 
 
 def _trafilatura(raw: Any, builder: TextBuilder) -> bool:
