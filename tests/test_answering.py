@@ -212,12 +212,16 @@ def test_yes_or_no_follows_what_the_quote_says(harbour: Assistant, readers: Read
         assert compose(scored, thresholds, library, 3, near=0.1).short_answer == expected
 
 
-def test_a_negation_inside_a_hyphenated_modifier_does_not_deny_the_sentence(readers: Readers) -> None:
+def test_a_negation_in_a_hyphenated_word_or_used_as_a_name_denies_nothing(readers: Readers) -> None:
     parse = readers.language.parse
     assert not parse("The trust grants members a no-charge licence to moor.").negated()
     assert not parse("The harbour is run by a not-for-profit trust.").negated()
     assert parse("The trust charges no fee to moor.").negated()
     assert parse("The council did not sell the lighthouse.").negated()
+    # A negative word standing as a name, after a determiner or a noun, denies nothing.
+    assert not parse("The backups are kept by the account nobody.").negated()
+    assert parse("The backups are kept by nobody.").negated()
+    assert parse("The inspectors found nothing positive in the plan.").negated()
 
 
 def test_a_follow_up_is_rewritten_with_the_person_the_last_answer_named(harbour: Assistant) -> None:

