@@ -120,3 +120,20 @@ def test_a_row_opening_the_next_page_is_not_taken_for_the_rest_of_an_unfinished_
         "children looked after 230",
         "care leavers 41",
     ]
+
+
+def test_a_pdf_without_a_title_in_its_info_is_titled_by_the_largest_text_of_its_first_page() -> None:
+    # Lines as PDFium gives them: a title over two lines set large, then body text.
+    first_page = [
+        PdfLine("Harbour Dues", 760.0, 760.0, 24.0),
+        PdfLine("Review 2024", 730.0, 730.0, 24.0),
+        PdfLine(
+            "The harbour trust sets its dues each spring after hearing the berth holders.", 690.0, 690.0, 11.0
+        ),
+    ]
+    second_page = [PdfLine("Dues rose by two per cent for vessels under twelve metres.", 700.0, 700.0, 11.0)]
+    assert lay_out([first_page, second_page], {}, DocumentMeta()).meta.title == "Harbour Dues Review 2024"
+    given = DocumentMeta(title="Annual review of harbour dues")
+    assert lay_out([first_page, second_page], {}, given).meta.title == "Annual review of harbour dues"
+    # Nothing set larger than the body: no title from the layout (the first short line is used later).
+    assert lay_out([first_page[2:], second_page], {}, DocumentMeta()).meta.title == ""

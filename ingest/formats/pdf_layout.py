@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ingest.documents import DocumentMeta
 from ingest.formats.layout import Extracted, TextBuilder
@@ -76,7 +76,27 @@ def lay_out(
             notes.append(f"page {number} has no text layer (scanned image?): nothing on it can be cited")
         for block in page_blocks:
             builder.add(_joined(block.lines), heading=block.heading, furniture=block.furniture)
+    if not meta.title:
+        meta = replace(meta, title=_title_on_first_page(pages, body_size))
     return builder.build("pdf", meta, notes)
+
+
+def _title_on_first_page(pages: list[list[PdfLine]], body: float) -> str:
+    """For a PDF whose info names no title: the first page's largest text, when it is set larger
+    than the body (its lines joined), as a title page or a paper's head has it. It may also be
+    the running header of every page, left out of the passages, which is why it is read here."""
+    lines = next((lines for lines in pages if lines), [])
+    largest = max((line.size for line in lines), default=0.0)
+    if largest < body + _HEADING_SIZE_STEP:
+        return ""
+    title: list[str] = []
+    for line in lines:
+        if abs(line.size - largest) <= _SAME_SIZE:
+            title.append(line.text.strip())
+        elif title:
+            break
+    joined = " ".join(" ".join(title).split())
+    return joined if len(joined.split()) <= _MAX_HEADING_WORDS else ""
 
 
 def _page_blocks(
