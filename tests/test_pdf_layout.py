@@ -137,3 +137,24 @@ def test_a_pdf_without_a_title_in_its_info_is_titled_by_the_largest_text_of_its_
     assert lay_out([first_page, second_page], {}, given).meta.title == "Annual review of harbour dues"
     # Nothing set larger than the body: no title from the layout (the first short line is used later).
     assert lay_out([first_page[2:], second_page], {}, DocumentMeta()).meta.title == ""
+
+
+def test_a_running_header_naming_each_chapter_and_its_page_is_left_out_of_the_passages() -> None:
+    # Lines as PDFium gives them: six pages, each opening "Chapter n: <title> <page>" (each wording
+    # on two pages only, so none recurs on most pages), body text below; one page ends with a line
+    # that closes on a number that is no page number.
+    chapters = ["Moorings", "Moorings", "Dues", "Dues", "Repairs", "Repairs"]
+    pages = [
+        [
+            PdfLine(f"Chapter {index // 2 + 1}: {chapter} {index + 1}", 780.0, 780.0, 9.0),
+            PdfLine(
+                f"The {chapter.lower()} of the harbour were reviewed on page {index + 1}.", 700.0, 700.0, 11.0
+            ),
+        ]
+        for index, chapter in enumerate(chapters)
+    ]
+    pages[2].append(PdfLine("Berths counted at the last survey 40", 80.0, 80.0, 11.0))
+    extracted = lay_out(pages, {}, DocumentMeta())
+    left_out = [extracted.text[a:b] for a, b in extracted.furniture]
+    assert left_out == [f"Chapter {i // 2 + 1}: {c} {i + 1}" for i, c in enumerate(chapters)]
+    assert "Berths counted at the last survey 40" in _blocks(extracted)

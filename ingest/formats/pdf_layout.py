@@ -32,6 +32,9 @@ _PAGE_NUMBER = re.compile(
     r"^(?:page\s+)?[-–—]?\s*\d{1,4}\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,4})?$|^[ivxlc]{1,6}$", re.IGNORECASE
 )
 _SENTENCE_END = re.compile(r"[.!?]$")
+# A page's printed number opening or ending a line at its top or foot: "6", "Chapter 3: Utilities 6".
+_EDGE_NUMBER = re.compile(r"^(\d{1,4})$|^(\d{1,4})\s|\s(\d{1,4})$")
+_NUMBERED_PAGES = 3  # pages whose edge line must carry their number at one offset
 _SAME_SIZE = 0.5  # points within which two lines are set in the same size
 
 
@@ -60,7 +63,7 @@ def lay_out(
     pages: list[list[PdfLine]], bookmarks: dict[int, list[tuple[str, int]]], meta: DocumentMeta
 ) -> Extracted:
     """The document's text, one block a line, from each page's lines and the bookmarks by page."""
-    recurring = _recurring_edge_lines(pages)
+    recurring = _recurring_edge_lines(pages) | _page_numbered_edge_lines(pages)
     body_size = _body_size(pages)
     sizes = _heading_sizes(pages, body_size) if not bookmarks else {}
     blocks = [
@@ -201,6 +204,23 @@ def _recurring_edge_lines(pages: list[list[PdfLine]]) -> set[str]:
         counts.update({_normal(line.text) for line in edges if not _SENTENCE_END.search(line.text)})
     needed = max(2, _RECURRING_SHARE * len(with_text))
     return {text for text, count in counts.items() if count >= needed}
+
+
+def _page_numbered_edge_lines(pages: list[list[PdfLine]]) -> set[str]:
+    """Running headers and footers that carry the page's printed number and change with the
+    chapter ("Chapter 2: Utilities 6"), so that none recurs on most pages: a page's first or last
+    line opening or ending with a number that runs with the page's place in the file, at the
+    offset most of them share, on at least _NUMBERED_PAGES pages. Digits aside, as `recurring`."""
+    found: list[tuple[int, str]] = []  # (the page's place less its number, the line digits aside)
+    for index, lines in enumerate(pages):
+        for line in lines[:1] + lines[-1:]:
+            number = _EDGE_NUMBER.search(line.text.strip())
+            if number and _short(line.text):
+                found.append((index - int(next(g for g in number.groups() if g)), _normal(line.text)))
+    offsets = Counter(offset for offset, _ in found).most_common(1)
+    if not offsets or offsets[0][1] < _NUMBERED_PAGES:
+        return set()
+    return {text for offset, text in found if offset == offsets[0][0]}
 
 
 def _body_size(pages: list[list[PdfLine]]) -> float:
