@@ -20,9 +20,10 @@ from ingest.unwrap import logical_lines, physical_lines
 # Whitespace as scraped pages have it: NBSP and friends count as blank.
 _BLANK = " \t\r\f\v\u00a0\u2007\u202f\ufeff"
 # A bullet glyph, or a dash or star with a space after it: "-c, --check" and "*args" open with
-# what they are, not with a bullet.
-_BULLET = re.compile(r"^(?:[•●▪◦·]\s*|[-–—*]\s+)")
-_GLUED_LOGO = re.compile(r"^(?:[A-Z][\w&'-]*\s){0,3}logo(?=[A-Z\"“‘])")
+# what they are, not with a bullet. Both are matched where a line's text starts (after its
+# indent), so neither has a "^": that would match only at the very start of the line.
+_BULLET = re.compile(r"[•●▪◦·]\s*|[-–—*]\s+")
+_GLUED_LOGO = re.compile(r"(?:[A-Z][\w&'-]*\s){0,3}logo(?=[A-Z\"“‘])")
 _FURNITURE_LINE = [
     re.compile(p, re.IGNORECASE)
     for p in (

@@ -29,9 +29,13 @@ def test_furniture_lines_and_bullets() -> None:
     text = "Print icon\n• Reducing reliance on distant residential placements\n"
     [block] = content_blocks(text)
     assert text[block.start : block.end] == "Reducing reliance on distant residential placements"
-    options = "- Mooring fees are paid monthly.\n-c, --check checks the berth list\n--quiet prints nothing\n"
+    options = (
+        "- Mooring fees are paid monthly.\n   * Berths are let by the year.\n"
+        "-c, --check checks the berth list\n--quiet prints nothing\n"
+    )
     assert [options[b.start : b.end] for b in content_blocks(options)] == [
         "Mooring fees are paid monthly.",
+        "Berths are let by the year.",
         "-c, --check checks the berth list",
         "--quiet prints nothing",
     ]
