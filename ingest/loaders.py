@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.formats.layout import Extracted, LoadError
+from ingest.formats.plain import read_plain
 
 __all__ = [
     "Extracted",
@@ -159,7 +160,7 @@ def _load_docx(data: bytes, options: LoadOptions) -> Extracted:
 
 def _load_plain(data: bytes, options: LoadOptions) -> Extracted:
     text, encoding = decode_plain_text(_TERMINAL_FORMATTING.sub(b"", data))
-    return Extracted(text, encoding, wrapped=True)
+    return read_plain(text, encoding)
 
 
 _LOADERS: dict[str, Callable[[bytes, LoadOptions], Extracted]] = {

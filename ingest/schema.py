@@ -23,7 +23,7 @@ DOCUMENTS = "documents"
 # "4": PDFs read per page by PDFium (running headers and footers left out), DOCX tables and
 #      footnotes, web pages through trafilatura; passages carry their page and heading path,
 #      and headings are context rather than passages.
-PIPELINE_VERSION = "16"
+PIPELINE_VERSION = "17"
 # 5: the lines of hard-wrapped plain text are joined into paragraphs before splitting (`unwrap`).
 # 6: a PDF paragraph cut by a page break, or by a line opening with a smaller word, is one again;
 #    Markdown is read as the page it renders to, not as plain text; a web page's <br> is a space.
@@ -39,6 +39,8 @@ PIPELINE_VERSION = "16"
 # 14: a line opening "-c", "--quiet" or "*args" keeps its first character (a bullet has a space after).
 # 15: a PDF's running header that names the chapter and carries the page number is furniture.
 # 16: an indented bullet ("   * Berths ...") is trimmed like one at the start of its line.
+# 17: plain text: a line underlined with "=" or "-" is a heading (the first one its title), and
+#     the underline no passage nor joined to the line after it.
 # Document records also describe their passages (`passage_spans`), so a reader builds every
 # passage from its document's text without reading the passages' own metadata; records written
 # before that are read the old way (`passages_from_record` gives None).

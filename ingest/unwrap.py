@@ -28,6 +28,9 @@ MIN_FILLED_SHARE = 0.5  # ... and in wrapped text at least this share of the lin
 # list of names or addresses, however even its lines, almost never does.
 MIN_CARRIED_SHARE = 0.3
 # A line opening a list item or a numbered clause starts a block of its own.
+# A line of one character repeated: a heading's underline or a rule ("=====", "-----", "*****").
+# It ends what is above it and carries on nothing.
+RULE = re.compile(r"[ \t]*([=\-~*#^_+])\1{2,}[ \t]*")
 _LIST_ITEM = re.compile(
     r"\s*(?:[•●▪◦·*+\-–—]\s|\d{1,3}(?:\.\d{1,3})+\.?\s|\(?(?:\d{1,3}|[a-zA-Z]|[ivxlc]{1,6})[.)]\s)"
 )
@@ -78,7 +81,9 @@ def _continues(text: str, previous: tuple[int, int], line: tuple[int, int], widt
     blank, opens no list item, and `previous` was filled: it reaches near the width, or the
     line's first word would not have fitted on it."""
     words = text[line[0] : line[1]]
-    if not words.strip() or _LIST_ITEM.match(words):
+    if not words.strip() or _LIST_ITEM.match(words) or RULE.fullmatch(words):
+        return False
+    if RULE.fullmatch(text[previous[0] : previous[1]]):
         return False
     filled = _columns(text, *previous)
     return filled >= FILLED * width or filled + 1 + len(words.split(maxsplit=1)[0]) > width

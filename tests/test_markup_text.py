@@ -191,3 +191,36 @@ def test_prose_written_straight_into_a_page_without_paragraph_tags_is_kept() -> 
     assert "We often get asked when the harbour gates open." in passages
     assert "It reads the almanac for the year and rounds each time to the nearest five minutes." in passages
     assert "Questions about the tables go to the harbour office, which answers within a week." in passages
+
+
+def test_an_underlined_line_of_plain_text_titles_the_file_and_its_underline_is_no_passage() -> None:
+    notice = "\n".join(
+        [
+            "Harbour rules",
+            "=============",
+            "",
+            "Mooring",
+            "-------",
+            "Every member may moor one vessel at the eastern quay.",
+            "",
+            "Fees are due on the first day of each month.",
+            "Late fees double after thirty days.",
+            "-----------------------------------",
+            "",
+        ]
+    )
+    extracted = load_document(Path("notice.txt"), notice.encode("utf-8"))
+    assert extracted.meta.title == "Harbour rules"
+    passages = split_passages(
+        "notice.txt",
+        extracted.text,
+        content_blocks(extracted.text, extracted.furniture, wrapped=True, kept=extracted.kept),
+    )
+    # The headings stay passages, their underlines do not; the line after one is not run into it.
+    assert [p.text for p in passages] == [
+        "Harbour rules",
+        "Mooring",
+        "Every member may moor one vessel at the eastern quay.",
+        "Fees are due on the first day of each month.",
+        "Late fees double after thirty days.",
+    ]
