@@ -27,10 +27,10 @@ MIN_FILLED_SHARE = 0.5  # ... and in wrapped text at least this share of the lin
 # In wrapped prose many lines carry on a sentence, so the next line opens with a small letter; a
 # list of names or addresses, however even its lines, almost never does.
 MIN_CARRIED_SHARE = 0.3
-# A line opening a list item or a numbered clause starts a block of its own.
 # A line of one character repeated: a heading's underline or a rule ("=====", "-----", "*****").
 # It ends what is above it and carries on nothing.
 RULE = re.compile(r"[ \t]*([=\-~*#^_+])\1{2,}[ \t]*")
+# A line opening a list item or a numbered clause starts a block of its own.
 _LIST_ITEM = re.compile(
     r"\s*(?:[•●▪◦·*+\-–—]\s|\d{1,3}(?:\.\d{1,3})+\.?\s|\(?(?:\d{1,3}|[a-zA-Z]|[ivxlc]{1,6})[.)]\s)"
 )
@@ -77,9 +77,9 @@ def wrap_width(text: str, lines: list[tuple[int, int]] | None = None) -> int | N
 
 
 def _continues(text: str, previous: tuple[int, int], line: tuple[int, int], width: int) -> bool:
-    """`line` carries on the paragraph `previous` (the line just before it) belongs to: it is not
-    blank, opens no list item, and `previous` was filled: it reaches near the width, or the
-    line's first word would not have fitted on it."""
+    """`line` carries on the paragraph `previous` (the line just before it) belongs to: neither is
+    a rule (`RULE`), `line` is not blank and opens no list item, and `previous` was filled: it
+    reaches near the width, or the line's first word would not have fitted on it."""
     words = text[line[0] : line[1]]
     if not words.strip() or _LIST_ITEM.match(words) or RULE.fullmatch(words):
         return False
