@@ -63,7 +63,7 @@ def read_html(raw: str, encoding: str, kind: str = "html") -> Extracted:
     main = _landmark(tree) if tree is not None else None
     if main is not None:
         _blocks(main, builder)
-    elif not _trafilatura(raw if tree is None else _copy(tree), builder) and tree is not None:
+    elif not _trafilatura(raw if tree is None else _copy_for_trafilatura(tree), builder) and tree is not None:
         body = tree.find("body")
         _blocks(body if body is not None else tree, builder)  # nothing found: every visible block
     return builder.build(f"{kind} ({encoding})", _meta(tree))
@@ -109,7 +109,7 @@ def _landmark(tree: Any) -> Any:
     return articles[0] if len(articles) == 1 else None
 
 
-def _copy(tree: Any) -> Any:
+def _copy_for_trafilatura(tree: Any) -> Any:
     """trafilatura prunes the tree it is given; the fallback still needs the page. The copy has
     its loose text in paragraphs (`_wrap_loose_text`)."""
     from copy import deepcopy

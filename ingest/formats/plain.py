@@ -31,10 +31,11 @@ def read_plain(text: str, encoding: str) -> Extracted:
     headings: list[tuple[int, int]] = []
     title = ""
     for index in range(1, len(lines)):
-        heading = _heading_above(text, lines, index)
-        if heading is None:
+        if not _underlines_a_heading(text, lines, index):
             continue
-        overlined = heading >= 1 and bool(RULE.fullmatch(text[lines[heading - 1][0] : lines[heading - 1][1]]))
+        heading = index - 1
+        # What stands above an underlined heading is a blank line, the file's start or an overline.
+        overlined = heading >= 1 and bool(text[lines[heading - 1][0] : lines[heading - 1][1]].strip())
         if overlined:
             underlines.append(lines[heading - 1])
         underlines.append(lines[index])
@@ -51,18 +52,16 @@ def read_plain(text: str, encoding: str) -> Extracted:
     )
 
 
-def _heading_above(text: str, lines: list[tuple[int, int]], index: int) -> int | None:
-    """The index of the line that line `index` underlines, or None when it underlines none."""
+def _underlines_a_heading(text: str, lines: list[tuple[int, int]], index: int) -> bool:
+    """Whether line `index` is a rule under a short line that stands apart (see the module)."""
     underline = RULE.fullmatch(text[lines[index][0] : lines[index][1]])
     if underline is None:
-        return None
+        return False
     line = text[lines[index - 1][0] : lines[index - 1][1]]
     words = line.split()
     if not words or len(words) > _MAX_HEADING_WORDS or RULE.fullmatch(line):
-        return None
+        return False
     before = text[lines[index - 2][0] : lines[index - 2][1]] if index >= 2 else ""
     if before.strip() and not RULE.fullmatch(before):
-        return None  # the last line of a paragraph, with a rule under it
-    if len(underline.group(0).strip()) * 2 < len(line.strip()):
-        return None
-    return index - 1
+        return False  # the last line of a paragraph, with a rule under it
+    return len(underline.group(0).strip()) * 2 >= len(line.strip())
